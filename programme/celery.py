@@ -1,0 +1,11 @@
+"""Wiring: the Celery app, configured from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+
+app = Celery("programme")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

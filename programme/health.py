@@ -1,0 +1,32 @@
+"""The state of the database and the broker, for /healthz. Each check is bounded in time."""
+
+from django.conf import settings
+from django.db import connection
+
+
+def database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means "down" to a load balancer
+        return "unreachable"
+    return "ok"
+
+
+def broker_state() -> str:
+    if not settings.REDIS_URL:
+        return "eager"
+    import redis
+
+    timeout = settings.BROKER_TIMEOUT_SECONDS
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=timeout, socket_connect_timeout=timeout
+    )
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        return "unreachable"
+    finally:
+        client.close()
+    return "ok"

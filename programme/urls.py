@@ -1,0 +1,20 @@
+"""Wiring: the project's URL map. Each app owns its own urls module."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("programmes/", include("programme.app_urls")),
+    path("programmes/<slug:slug>/stages/", include("stages.urls")),
+    path("programmes/<slug:slug>/risks/", include("risks.urls")),
+    path("reserves/", include("reserves.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""Reserves, drawdowns, ceiling enforcement, cost profile and balance projection."""

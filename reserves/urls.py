@@ -1,0 +1,4 @@
+"""Wiring: URLs of the reserves app."""
+
+app_name = "reserves"
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""The risk and opportunity register: scoring, reviews and mitigation actions."""

@@ -1,0 +1,1 @@
+"""Wiring: the Django admin for risks, with history."""

@@ -1,0 +1,4 @@
+"""Wiring: URLs of the risks app."""
+
+app_name = "risks"
+urlpatterns = []

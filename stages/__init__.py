@@ -1,0 +1,1 @@
+"""Stages, outputs (deliverables), progress updates and stage gates."""

@@ -1,0 +1,1 @@
+"""Stages of a programme, their outputs, progress updates and gates."""

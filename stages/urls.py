@@ -1,0 +1,4 @@
+"""Wiring: URLs of the stages app."""
+
+app_name = "stages"
+urlpatterns = []
