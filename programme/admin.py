@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Decision, Programme
+from .models import Decision, Programme, ReportRun
 
 
 @admin.register(Programme)
@@ -18,3 +18,9 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 class DecisionAdmin(SimpleHistoryAdmin):
     list_display = ["programme", "kind", "title", "decided_on"]
     list_filter = ["kind"]
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "status", "requested_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]

@@ -1,10 +1,6 @@
-"""Wiring: URLs of the programme app, under /programmes/."""
+"""Wiring: URLs of the programme app, under /programmes/. Each part keeps its own list."""
 
-from django.urls import path
-
-from . import views
+from . import urls_record, urls_reports
 
 app_name = "programme"
-urlpatterns = [
-    path("<slug:slug>/", views.programme_detail, name="detail"),
-]
+urlpatterns = urls_record.urlpatterns + urls_reports.urlpatterns

@@ -1,0 +1,3 @@
+"""Wiring: URLs of the dashboard, audit history and reports."""
+
+urlpatterns = []
