@@ -31,6 +31,7 @@ class Programme(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     council = models.CharField(max_length=200, blank=True)
+    report_title = models.CharField("title of report", max_length=200, blank=True)
     purpose = models.TextField(blank=True)
     decision_maker = models.CharField(max_length=200, blank=True)
     decision_date = models.DateField(null=True, blank=True)
@@ -56,6 +57,8 @@ class Programme(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
+    appendices = models.CharField(max_length=300, blank=True)
+    background_papers = models.CharField(max_length=300, blank=True)
 
     history = HistoricalRecords()
 
@@ -91,6 +94,9 @@ class Decision(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     new_spending_ceiling = MoneyField(null=True, blank=True)
+    # A decision taking the ceiling above the key-decision threshold must itself be a key
+    # decision (programme.services.programme_change_ceiling checks it).
+    is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
 
     history = HistoricalRecords()
@@ -138,3 +144,301 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+
+# The record of the decision report ----------------------------------------------------------
+# Every row keeps `source_reference`: where in the report it comes from ("para 21(a)",
+# "Consultees table"), shown on the page so a reader can check the product against the report.
+
+SOURCE_HELP = "Where in the decision report this comes from, for example “para 21(a)”"
+
+
+class KeyDecisionReason(models.Model):
+    """Why the decision is a key decision (the report gives two tests, each its own reason)."""
+
+    class Test(models.TextChoices):
+        EXPENDITURE = "expenditure", "Significant expenditure or savings"
+        COMMUNITY = "community", "Significant effect on communities (two or more wards)"
+        OTHER = "other", "Other"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="key_reasons")
+    test = models.CharField(max_length=20, choices=Test.choices)
+    text = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.get_test_display()
+
+
+class Recommendation(models.Model):
+    """One recommendation (a, b, c…) and the decision a cabinet member records on it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Awaiting decision"
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CHANGES = "approved_with_changes", "Approved with changes"
+        REJECTED = "rejected", "Rejected"
+        DEFERRED = "deferred", "Deferred"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="recommendations"
+    )
+    label = models.CharField(max_length=5, help_text="a, b, c…")
+    text = models.TextField()
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_notes = models.TextField(blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    # The user who recorded the decision; `decided_by_name` also covers decisions loaded from
+    # the report, which no user of this product recorded.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_name = models.CharField("decided by", max_length=200, blank=True)
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "label"], name="recommendation_label_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation {self.label})"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.outcome != self.Outcome.PENDING
+
+
+class AlternativeOption(models.Model):
+    """An option the report considered, and why it is (not) recommended."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="alternative_options"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    reason = models.TextField("why (not) recommended")
+    is_recommended = models.BooleanField("recommended", default=False)
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="option_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Objective(models.Model):
+    """One of the report's key objectives."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="objectives")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class KeyConsideration(models.Model):
+    """A numbered statement of the report that is context, not a decision: the drivers, where
+    the council is now, the County Plan vision, themes and values, the legal implications."""
+
+    class Section(models.TextChoices):
+        DRIVER = "driver", "Drivers"
+        CURRENT_POSITION = "current_position", "Where we are now"
+        COUNTY_PLAN = "county_plan", "County Plan vision and themes"
+        VALUE = "value", "The council's values"
+        LEGAL = "legal", "Legal implications"
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="considerations"
+    )
+    section = models.CharField(max_length=20, choices=Section.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "section", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_section_display()}: {self.heading or self.text[:40]}"
+
+
+class Consultation(models.Model):
+    """A consultee: who was consulted, when, what they said and where they stood."""
+
+    class Stance(models.TextChoices):
+        SUPPORTIVE = "supportive", "Supportive"
+        MIXED = "mixed", "Mixed"
+        OPPOSED = "opposed", "Opposed"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="consultations")
+    body = models.CharField("consultee", max_length=200)
+    consulted_on = models.DateField("date consulted")
+    outcome = models.TextField()
+    stance = models.CharField(max_length=20, choices=Stance.choices)
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "consulted_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.body} ({self.consulted_on:%d %B %Y})"
+
+
+class ReportReview(models.Model):
+    """A sign-off of the report in one area, or its final approval. The report may be marked
+    approved only when every area is signed on or before the final approval."""
+
+    class Area(models.TextChoices):
+        GOVERNANCE = "governance", "Governance"
+        FINANCE = "finance", "Finance"
+        LEGAL = "legal", "Legal"
+        COMMUNICATIONS = "communications", "Communications"
+        EQUALITY_DUTY = "equality_duty", "Equality duty"
+        PROCUREMENT = "procurement", "Procurement"
+        RISK = "risk", "Risk"
+        FINAL_APPROVAL = "final_approval", "Final approval"
+
+    # The seven areas that must be signed: every area except the final approval (last).
+    SIGN_OFF_AREAS = tuple(Area)[:-1]
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="reviews")
+    area = models.CharField(max_length=20, choices=Area.choices)
+    reviewer = models.CharField(max_length=200, blank=True)
+    reviewer_role = models.CharField("role", max_length=200, blank=True)
+    reviewed_on = models.DateField("date signed", null=True, blank=True)
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "area"], name="review_area_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_display()}: {self.reviewer or 'not signed'}"
+
+    @property
+    def is_signed(self) -> bool:
+        return bool(self.reviewer) and self.reviewed_on is not None
+
+    @property
+    def is_final_approval(self) -> bool:
+        return self.area == self.Area.FINAL_APPROVAL
+
+
+class Benefit(models.Model):
+    """What residents gain, measured: a baseline from the report, a target, dated actuals."""
+
+    class Kind(models.TextChoices):
+        FINANCIAL = "financial", "Financial"
+        NON_FINANCIAL = "non_financial", "Non-financial"
+
+    class Direction(models.TextChoices):
+        DECREASE = "decrease", "Lower is better"
+        INCREASE = "increase", "Higher is better"
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="benefits")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NON_FINANCIAL)
+    measure = models.CharField("what is measured", max_length=200)
+    unit = models.CharField(max_length=50, blank=True, help_text="For example “%” or “numbers”")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    baseline_value = models.DecimalField(max_digits=14, decimal_places=2)
+    # The report's own words, where they qualify the number ("over 700").
+    baseline_text = models.CharField("baseline as the report states it", max_length=200)
+    baseline_date = models.DateField(null=True, blank=True)
+    baseline_source = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    target_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    # The report sets no targets: targets loaded by the demo say so.
+    target_is_demo = models.BooleanField("target is a demo figure", default=False)
+    source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class BenefitMeasure(models.Model):
+    """A dated actual of a benefit's measure."""
+
+    benefit = models.ForeignKey(Benefit, on_delete=models.PROTECT, related_name="measures")
+    measured_on = models.DateField("date measured")
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["benefit", "measured_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "measured_on"], name="benefit_measure_date_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.benefit}: {self.value} on {self.measured_on:%d %B %Y}"
+
+
+class GlossaryTerm(models.Model):
+    """A term, abbreviation or acronym the report uses (the report asks for a glossary)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="glossary")
+    term = models.CharField(max_length=100)
+    meaning = models.TextField()
+    source_reference = models.CharField(
+        "where the report uses it", max_length=100, blank=True, help_text=SOURCE_HELP
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "term"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "term"], name="glossary_term_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.term
