@@ -1,13 +1,20 @@
-"""Reserves and the money drawn from them."""
+"""Reserves, the drawdowns that commit their money, the cost profile and the stated-figure checks.
 
+The ceiling itself is enforced in `reserves.guards` (a pre_save guard) and by a PostgreSQL
+trigger (migration 0004); `DrawdownQuerySet` closes the bulk paths round both.
+"""
+
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from programme.money import ZERO, MoneyField
 
 
 class Reserve(models.Model):
-    """An earmarked reserve (**contract**: name, opening_balance, opening_date)."""
+    """An earmarked reserve (**contract**: name, opening_balance, opening_date), with the
+    protocol CIPFA's guidance on earmarked reserves asks every reserve to have."""
 
     name = models.CharField(max_length=200, unique=True)
     opening_balance = MoneyField()
@@ -15,6 +22,25 @@ class Reserve(models.Model):
     # The balance below which the reserve may not go.
     floor = MoneyField(default=ZERO)
     owner = models.CharField(max_length=200, blank=True)
+    # The protocol (CIPFA LAAP bulletin on local authority reserves and balances).
+    purpose = models.TextField("purpose of the reserve", blank=True)
+    usage_rules = models.TextField("how and when it may be used", blank=True)
+    managed_by = models.CharField("managed by", max_length=200, blank=True)
+    controlled_by = models.CharField("controlled by", max_length=200, blank=True)
+    review_process = models.TextField("review process", blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    # The Medium Term Financial Strategy period the projection covers, from the financial
+    # year of the opening date.
+    mtfs_years = models.PositiveSmallIntegerField(
+        "years in the Medium Term Financial Strategy period", default=4
+    )
+    planned_annual_use = MoneyField(
+        "planned use per year",
+        null=True,
+        blank=True,
+        help_text="Leave blank to use the rate committed so far",
+    )
+    source_reference = models.CharField(max_length=100, blank=True)
 
     history = HistoricalRecords()
 
@@ -23,6 +49,209 @@ class Reserve(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reserves:statement", kwargs={"pk": self.pk})
+
+
+class BulkWriteRefused(RuntimeError):
+    """A bulk write on drawdowns would skip the ceiling guard and the history rows."""
+
+
+class DrawdownQuerySet(models.QuerySet):
+    """Drawdowns are written one at a time through `save()`, so the guard and history see each.
+
+    `update()`, `bulk_create()` and `bulk_update()` would skip pre_save (and simple-history),
+    so they are refused outright rather than trusted to callers.
+    """
+
+    def update(self, **kwargs):
+        raise BulkWriteRefused(
+            "Drawdown.objects.update() is refused: it would skip the ceiling guard. "
+            "Use reserves.services."
+        )
+
+    def bulk_create(self, *args, **kwargs):
+        raise BulkWriteRefused(
+            "Drawdown.objects.bulk_create() is refused: it would skip the ceiling guard. "
+            "Use reserves.services.drawdown_request."
+        )
+
+    def bulk_update(self, *args, **kwargs):
+        raise BulkWriteRefused(
+            "Drawdown.objects.bulk_update() is refused: it would skip the ceiling guard. "
+            "Use reserves.services."
+        )
+
+    def committed(self):
+        return self.filter(status__in=Drawdown.COMMITTED_STATUSES)
+
+
+class Drawdown(models.Model):
+    """Money drawn, or to be drawn, from a reserve (**contract**: reserve, programme, purpose,
+    amount, status, requested_by, approved_by). Approved, scheduled and drawn drawdowns commit
+    money; saving one that would breach a ceiling or floor is refused (`reserves.guards`)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        SCHEDULED = "scheduled", "Scheduled"
+        DRAWN = "drawn", "Drawn"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+
+    COMMITTED_STATUSES = (Status.APPROVED, Status.SCHEDULED, Status.DRAWN)
+
+    reserve = models.ForeignKey(Reserve, on_delete=models.PROTECT, related_name="drawdowns")
+    # Null: other purposes draw on the same reserve (the Children's transformation).
+    programme = models.ForeignKey(
+        "programme.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drawdowns",
+    )
+    cost_line = models.ForeignKey(
+        "reserves.CostLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drawdowns",
+        help_text="The cost table line this drawdown pays for",
+    )
+    purpose = models.CharField(max_length=300)
+    amount = MoneyField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    needed_by = models.DateField("money needed by", null=True, blank=True)
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drawdowns_requested",
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="drawdowns_approved",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    scheduled_for = models.DateField(null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    drawn_on = models.DateField(null=True, blank=True)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drawn_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    source_reference = models.CharField(max_length=100, blank=True)
+
+    objects = DrawdownQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        # Django's own internal writes use the base manager: make it the guarded one too.
+        base_manager_name = "objects"
+        indexes = [models.Index(fields=["reserve", "status"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.purpose}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reserves:drawdown_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        return f"DD-{self.pk:04d}" if self.pk else "DD-new"
+
+    @property
+    def is_committed(self) -> bool:
+        return self.status in self.COMMITTED_STATUSES
+
+    @property
+    def movement_date(self):
+        """The date the money leaves (or is planned to leave) the reserve."""
+        return self.drawn_on or self.scheduled_for or self.needed_by
+
+
+class DrawdownRefusal(models.Model):
+    """Audit of a refused drawdown write: who tried, what, when and why.
+
+    Written on its own database connection (reserves.audit), so it survives the rollback of
+    the change it refused. No foreign-key constraints: the row must be insertable even when
+    the rows it names are only visible inside the refused transaction. Append-only.
+    """
+
+    created_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    username = models.CharField(max_length=150, blank=True)
+    reserve = models.ForeignKey(
+        Reserve,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    programme = models.ForeignKey(
+        "programme.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    drawdown_id = models.BigIntegerField(null=True, blank=True)
+    amount = MoneyField(null=True, blank=True, allow_negative=True)
+    attempted_status = models.CharField(max_length=12, blank=True)
+    reason = models.TextField()
+    source = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Refused {self.attempted_status} {self.amount} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class CostLine(models.Model):
@@ -58,3 +287,48 @@ class CostLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} {self.financial_year}: {self.amount}"
+
+
+class StatedFigure(models.Model):
+    """A figure (or list) the decision report states, checked against what the ledger computes.
+
+    The stated text is kept as printed; the computed side is never stored, it is worked out
+    from the drawdowns, cost lines and outputs each time (reserves.selectors.stated_figures).
+    """
+
+    class Kind(models.TextChoices):
+        RESERVE_REMAINING = "reserve_remaining", "Balance left in the reserve"
+        TABLE_TOTAL = "table_total", "Total row of a cost table"
+        TABLE_TOTAL_COLUMN = "table_total_column", "Total column of a cost table"
+        OUTPUT_LETTERS = "output_letters", "Stage 1 outputs and their letters"
+        STAGES_APPROVED = "stages_approved", "Stages approved against stages costed"
+
+    programme = models.ForeignKey(
+        "programme.Programme", on_delete=models.PROTECT, related_name="stated_figures"
+    )
+    reserve = models.ForeignKey(
+        Reserve, null=True, blank=True, on_delete=models.PROTECT, related_name="stated_figures"
+    )
+    # Not "check": that name is Model.check(), Django's system-check hook.
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    table = models.CharField(max_length=20, choices=CostLine.Table.choices, blank=True)
+    label = models.CharField(max_length=200)
+    stated_text = models.CharField(
+        "as stated", max_length=300, help_text="As printed in the report; blank if left blank"
+    )
+    stated_amount = MoneyField(null=True, blank=True)
+    source_reference = models.CharField("paragraph", max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "kind", "table"], name="stated_figure_unique_check"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.stated_text or '(blank)'}"
