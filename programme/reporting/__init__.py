@@ -1,0 +1,1 @@
+"""Reporting: the highlight report and reserve statement jobs, the audit history, reminders."""
