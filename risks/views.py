@@ -1,0 +1,248 @@
+"""Pages of the risk register: thin views that ask access, read through selectors and write
+through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from programme.access import Capability, can, get_programme_for_user
+from programme.exports import csv_response, xlsx_response
+
+from . import charts, selectors, services
+from .access import get_action_for_user, get_risk_for_user
+from .forms import ActionForm, ReviewForm, RiskForm, add_service_errors
+
+EXPORT_HEADERS = [
+    "Reference",
+    "Kind",
+    "Title",
+    "Category",
+    "Owner",
+    "Cause",
+    "Effect",
+    "Mitigation",
+    "Inherent likelihood",
+    "Inherent impact",
+    "Inherent score",
+    "Inherent band",
+    "Residual likelihood",
+    "Residual impact",
+    "Residual score",
+    "Residual band",
+    "Target likelihood",
+    "Target impact",
+    "Target score",
+    "Target band",
+    "Response",
+    "Status",
+    "Proximity",
+    "Next review date",
+    "Review overdue",
+    "Last reviewed",
+    "Open actions",
+    "Overdue actions",
+    "Stages",
+    "Missing",
+    "Data quality note",
+    "Source",
+]
+
+
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+@require_http_methods(["GET"])
+def register(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    today = timezone.localdate()
+    page = selectors.register_page(programme, params=request.GET, today=today)
+    return render(
+        request,
+        "risks/register.html",
+        {
+            "programme": programme,
+            "register": page,
+            "today": today,
+            "can_edit": can(request.user, Capability.EDIT_RISKS),
+        },
+    )
+
+
+def _export_rows(programme, request):
+    today = timezone.localdate()
+    for risk in selectors.export_rows(programme, params=request.GET, today=today):
+        row = [risk.reference, risk.get_kind_display(), risk.title]
+        row += [str(risk.category or ""), _person(risk.owner), risk.cause, risk.effect]
+        row.append(risk.mitigation)
+        for basis in ("inherent", "residual", "target"):
+            band = getattr(risk, f"{basis}_band")
+            row += [
+                getattr(risk, f"{basis}_likelihood"),
+                getattr(risk, f"{basis}_impact"),
+                getattr(risk, f"{basis}_score"),
+                band.label if band else "",
+            ]
+        row += [
+            risk.get_response_display(),
+            risk.get_status_display(),
+            risk.get_proximity_display(),
+            risk.review_date,
+            risk.is_review_overdue,
+            risk.last_reviewed_on,
+            risk.open_actions,
+            risk.overdue_actions,
+            "; ".join(str(s) for s in risk.stages.all()),
+            ", ".join(risk.gaps),
+            risk.quality_flag,
+            risk.source_reference,
+        ]
+        yield row
+
+
+@require_http_methods(["GET"])
+def export_csv(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    return csv_response(
+        f"{programme.slug}-risk-register.csv", EXPORT_HEADERS, _export_rows(programme, request)
+    )
+
+
+@require_http_methods(["GET"])
+def export_xlsx(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    return xlsx_response(
+        f"{programme.slug}-risk-register.xlsx",
+        [("Risk register", EXPORT_HEADERS, list(_export_rows(programme, request)))],
+    )
+
+
+@require_http_methods(["GET"])
+def risk_detail(request, slug, number):
+    programme = get_programme_for_user(request.user, slug)
+    today = timezone.localdate()
+    page = selectors.risk_page(programme, number, today=today)
+    points = [(r.reviewed_on, r.inherent_score, r.residual_score) for r in page.reviews]
+    trend = (
+        charts.score_trend_svg(
+            points,
+            title=f"Score trend of {page.risk.reference}: inherent and residual score at each "
+            "review",
+            chart_id=f"trend-{page.risk.reference}",
+            bands=page.bands,
+        )
+        if points
+        else ""
+    )
+    return render(
+        request,
+        "risks/detail.html",
+        {
+            "programme": programme,
+            "page": page,
+            "risk": page.risk,
+            "trend_svg": trend,
+            "today": today,
+            "can_edit": can(request.user, Capability.EDIT_RISKS),
+        },
+    )
+
+
+def _risk_data(form) -> dict:
+    return dict(form.cleaned_data)
+
+
+@require_http_methods(["GET", "POST"])
+def risk_create(request, slug):
+    programme = get_programme_for_user(request.user, slug, Capability.EDIT_RISKS)
+    form = RiskForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = services.risk_create(
+                programme=programme, user=request.user, data=_risk_data(form)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{risk.reference} added to the register")
+            return redirect(risk.get_absolute_url())
+    return render(
+        request, "risks/risk_form.html", {"programme": programme, "form": form, "risk": None}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def risk_edit(request, slug, number):
+    risk = get_risk_for_user(request.user, slug, number, Capability.EDIT_RISKS)
+    form = RiskForm(request.POST or None, instance=risk, programme=risk.programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            risk = services.risk_update(risk=risk, user=request.user, data=_risk_data(form))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{risk.reference} saved")
+            return redirect(risk.get_absolute_url())
+    return render(
+        request, "risks/risk_form.html", {"programme": risk.programme, "form": form, "risk": risk}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_create(request, slug, number):
+    risk = get_risk_for_user(request.user, slug, number, Capability.EDIT_RISKS)
+    form = ReviewForm(request.POST or None, risk=risk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_record(risk=risk, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Review of {risk.reference} recorded")
+            return redirect(risk.get_absolute_url())
+    return render(
+        request, "risks/review_form.html", {"programme": risk.programme, "form": form, "risk": risk}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request, slug, number):
+    risk = get_risk_for_user(request.user, slug, number, Capability.EDIT_RISKS)
+    form = ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(risk=risk, user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action added to {risk.reference}")
+            return redirect(risk.get_absolute_url())
+    return render(
+        request,
+        "risks/action_form.html",
+        {"programme": risk.programme, "form": form, "risk": risk, "action": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request, slug, number, action_id):
+    action = get_action_for_user(request.user, slug, number, action_id, Capability.EDIT_RISKS)
+    risk = action.risk
+    form = ActionForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=action, user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Action on {risk.reference} saved")
+            return redirect(risk.get_absolute_url())
+    return render(
+        request,
+        "risks/action_form.html",
+        {"programme": risk.programme, "form": form, "risk": risk, "action": action},
+    )
