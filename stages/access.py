@@ -1,0 +1,30 @@
+"""May this user see or change this stage or output? One helper per kind of object, built on
+`programme.access`; every stages view goes through one of them."""
+
+from django.shortcuts import get_object_or_404
+
+from programme.access import Capability, get_programme_for_user
+
+from .models import Output, Stage
+
+
+def get_stage_for_user(user, slug: str, number: int, capability: Capability = Capability.VIEW):
+    """The stage `number` of the programme `slug`; 403 if `user` lacks `capability`, 404 if
+    there is no such stage."""
+    programme = get_programme_for_user(user, slug, capability)
+    stage = get_object_or_404(
+        Stage.objects.select_related("programme"), programme=programme, number=number
+    )
+    return stage
+
+
+def get_output_for_user(
+    user, slug: str, number: int, code: str, capability: Capability = Capability.VIEW
+):
+    programme = get_programme_for_user(user, slug, capability)
+    return get_object_or_404(
+        Output.objects.select_related("stage", "stage__programme"),
+        stage__programme=programme,
+        stage__number=number,
+        code=code,
+    )

@@ -1,0 +1,91 @@
+"""The rows of the stages exports (outputs; progress updates), for CSV and Excel downloads
+through `programme.exports`."""
+
+from django.utils import timezone
+
+from programme.models import Programme
+
+from . import rag as rag_scale
+from . import selectors
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def outputs_rows(programme: Programme):
+    today = timezone.localdate()
+    headers = [
+        "Stage",
+        "Code",
+        "Title",
+        "Status",
+        "Owner",
+        "Due date",
+        "Due state",
+        "Evidence link",
+        "Evidence file",
+        "Submitted by",
+        "Submitted at",
+        "Accepted by",
+        "Accepted at",
+        "Note",
+        "Source reference",
+    ]
+    rows = []
+    for output in selectors.outputs_for_export(programme):
+        state = selectors.due_state(output, today).state
+        rows.append(
+            [
+                output.stage.number,
+                output.code,
+                output.title,
+                output.get_status_display(),
+                _name(output.owner),
+                output.due_date,
+                {"overdue": "Overdue", "due_soon": "Due soon"}.get(state, ""),
+                output.evidence_url,
+                output.evidence_file.name.rsplit("/", 1)[-1] if output.evidence_file else "",
+                _name(output.submitted_by),
+                output.submitted_at,
+                _name(output.accepted_by),
+                output.accepted_at,
+                output.note,
+                output.source_reference,
+            ]
+        )
+    return "Outputs", headers, rows
+
+
+def updates_rows(programme: Programme):
+    headers = [
+        "Stage",
+        "Date",
+        "Delivery confidence",
+        "Meaning",
+        "Percent complete",
+        "Progress",
+        "Next steps",
+        "Issues needing escalation",
+        "Posted by",
+        "Posted at",
+    ]
+    rows = [
+        [
+            update.stage.number,
+            update.as_of,
+            rag_scale.label(update.rag),
+            rag_scale.meaning(update.rag),
+            update.percent_complete,
+            update.narrative,
+            update.next_steps,
+            update.escalation,
+            _name(update.author),
+            update.created_at,
+        ]
+        for update in selectors.updates_for_export(programme)
+    ]
+    return "Progress updates", headers, rows
+
+
+DATASETS = {"outputs": outputs_rows, "updates": updates_rows}

@@ -1,0 +1,266 @@
+"""Forms for stages, outputs, progress updates, gates and approvals.
+
+Forms check the shape of what was typed; the services check the rules. `apply_errors` puts a
+service's `ValidationError` next to the right field (or above the form), keeping what was typed.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from . import rag as rag_scale
+from .models import Output, Stage
+from .services import ALLOWED_EVIDENCE_EXTENSIONS, evidence_file_validate
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Attach a service's errors to the form: to a field it has, else above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=DateInput(),
+        help_text=help_text or "For example, 19 July 2022 (use the date picker or 2022-07-19)",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"],
+        error_messages={"invalid": "Enter a real date, for example 19/07/2022."},
+    )
+
+
+class StageForm(forms.ModelForm):
+    class Meta:
+        model = Stage
+        fields = [
+            "name",
+            "description",
+            "planned_start",
+            "planned_end",
+            "planned_dates_note",
+            "procurement_route",
+            "contract_basis",
+            "supplier",
+            "rag_scale",
+            "source_reference",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "planned_start": DateInput(),
+            "planned_end": DateInput(),
+            "rag_scale": forms.RadioSelect(),
+        }
+        error_messages = {
+            "planned_start": {"invalid": "Enter a real date, for example 01/09/2022."},
+            "planned_end": {"invalid": "Enter a real date, for example 31/01/2023."},
+            "rag_scale": {"invalid_choice": "Choose the 3-point or the 5-point scale."},
+            "contract_basis": {"invalid_choice": "Choose a contract basis from the list."},
+        }
+
+
+class OutputForm(forms.ModelForm):
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="No owner yet",
+        help_text="The officer responsible. Another officer (or an Admin) accepts it.",
+        error_messages={"invalid_choice": "Choose an officer from the list."},
+    )
+
+    class Meta:
+        model = Output
+        fields = [
+            "code",
+            "title",
+            "description",
+            "owner",
+            "due_date",
+            "evidence_url",
+            "evidence_file",
+            "note",
+            "source_reference",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "due_date": DateInput(),
+            "evidence_file": forms.ClearableFileInput(
+                attrs={"accept": ",".join(f".{e}" for e in sorted(ALLOWED_EVIDENCE_EXTENSIONS))}
+            ),
+        }
+        help_texts = {
+            "code": "The output's letter or number in its stage, for example a or 2.1",
+            "evidence_url": "A link to the document, for example on the intranet",
+        }
+        error_messages = {
+            "due_date": {"invalid": "Enter a real date, for example 30/11/2022."},
+            "evidence_url": {"invalid": "Enter a full web address, starting https://"},
+        }
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.stage = stage
+        User = get_user_model()
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(Q(groups__name="Officer") | Q(groups__name="Admin") | Q(is_superuser=True))
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        megabytes = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+        types = ", ".join(sorted(ALLOWED_EVIDENCE_EXTENSIONS))
+        self.fields["evidence_file"].help_text = f"{types}; up to {megabytes} MB"
+
+    def clean_evidence_file(self):
+        upload = self.cleaned_data.get("evidence_file")
+        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+            try:
+                evidence_file_validate(upload)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["evidence_file"]) from error
+        return upload
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        others = Output.objects.filter(stage=self.instance.stage, code=code)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(f"Stage {self.instance.stage.number} already has output {code}.")
+        return code
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        uploaded = self.files.get(self.add_prefix("evidence_file"))
+        if not uploaded and data["evidence_file"] is not False:
+            data["evidence_file"] = None  # no new file and not cleared: keep what is stored
+        return data
+
+
+class ProgressUpdateForm(forms.Form):
+    as_of = _date_field("Date of the update")
+    rag = forms.ChoiceField(
+        label="Delivery confidence",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a delivery confidence rating.",
+            "invalid_choice": "Choose one of the delivery confidence ratings listed.",
+        },
+    )
+    percent_complete = forms.IntegerField(
+        label="Percent complete",
+        min_value=0,
+        max_value=100,
+        help_text="A whole number from 0 to 100",
+        error_messages={
+            "required": "Enter how complete the stage is, from 0 to 100.",
+            "invalid": "Enter a whole number from 0 to 100.",
+            "min_value": "Percent complete must be 0 or more.",
+            "max_value": "Percent complete must be 100 or less.",
+        },
+    )
+    narrative = forms.CharField(
+        label="Progress since the last update",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Describe the progress since the last update."},
+    )
+    next_steps = forms.CharField(
+        label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    escalation = forms.CharField(
+        label="Issues needing escalation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Anything the programme board or cabinet member needs to act on",
+    )
+
+    def __init__(self, *args, stage: Stage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rag"].choices = rag_scale.choices_for(stage.rag_scale)
+        self.fields[
+            "rag"
+        ].help_text = "The Infrastructure and Projects Authority's delivery confidence scale"
+
+
+class OutputStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="New status",
+        widget=forms.RadioSelect,
+        choices=Output.Status.choices,
+        error_messages={
+            "required": "Choose the output's new status.",
+            "invalid_choice": "Choose one of the statuses listed.",
+        },
+    )
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every status validates (so the service can say why a move is refused); only the
+        # moves open to this user are offered.
+        self.allowed = allowed
+        self.fields["status"].widget.choices = [(v, Output.Status(v).label) for v in allowed]
+
+
+class StageStartForm(forms.Form):
+    actual_start = _date_field("Date the stage started")
+
+
+class StageCompleteForm(forms.Form):
+    actual_end = _date_field("Date the stage ended")
+
+
+class GateDecisionForm(forms.Form):
+    decided_on = _date_field("Date of the decision")
+    decision_maker = forms.CharField(
+        label="Decision maker",
+        max_length=200,
+        help_text="For example, Cabinet member finance, corporate services and planning",
+        error_messages={"required": "Enter who made the decision."},
+    )
+    summary = forms.CharField(
+        label="What was decided", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    source_reference = forms.CharField(
+        label="Source reference",
+        required=False,
+        max_length=100,
+        help_text="For example, the decision notice or report paragraph",
+    )
+
+
+class ApprovalDecisionForm(GateDecisionForm):
+    stages = forms.ModelMultipleChoiceField(
+        label="Stages this decision approves",
+        queryset=Stage.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Choose at least one stage this decision approves.",
+            "invalid_choice": "Choose stages from the list.",
+        },
+    )
+    title = forms.CharField(
+        label="Title of the decision",
+        max_length=200,
+        error_messages={"required": "Enter a title for the decision."},
+    )
+    field_order = ["stages", "title", "decided_on", "decision_maker", "summary"]
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stages"].queryset = Stage.objects.filter(
+            programme=programme, approved_by_decision__isnull=True
+        ).order_by("number")

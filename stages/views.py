@@ -1,0 +1,397 @@
+"""Stage pages: list, detail, my outputs, the forms that change stages and outputs, evidence
+downloads and exports. Thin: access helpers say who may, services write, selectors read."""
+
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programme.access import Capability, can, get_programme_for_user
+from programme.exports import csv_response, xlsx_response
+
+from . import charts, exports, selectors, services
+from .access import get_output_for_user, get_stage_for_user
+from .forms import (
+    ApprovalDecisionForm,
+    GateDecisionForm,
+    OutputForm,
+    OutputStatusForm,
+    ProgressUpdateForm,
+    StageCompleteForm,
+    StageForm,
+    StageStartForm,
+    apply_errors,
+)
+
+
+def _can(request) -> dict:
+    return {
+        "update": can(request.user, Capability.UPDATE_STAGES),
+        "decide": can(request.user, Capability.RECORD_DECISION),
+    }
+
+
+def _form_page(request, *, form, title, caption, back_url, submit, intro=None, extra=None):
+    context = {
+        "form": form,
+        "title": title,
+        "caption": caption,
+        "back_url": back_url,
+        "submit": submit,
+        "intro": intro,
+        "multipart": form.is_multipart(),
+        **(extra or {}),
+    }
+    return render(request, "stages/form.html", context)
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+def stage_list(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    today = timezone.localdate()
+    return render(
+        request,
+        "stages/list.html",
+        {
+            "programme": programme,
+            "summaries": selectors.stage_summaries(programme),
+            "due": selectors.outputs_due(programme, today=today),
+            "can": _can(request),
+        },
+    )
+
+
+def stage_detail(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number)
+    page = selectors.stage_page(stage, today=timezone.localdate())
+    blockers = services.stage_start_blockers(page.stage, page.previous_outputs)
+    chart = charts.progress_svg(
+        page.updates,
+        scale=page.stage.rag_scale,
+        title_id="progress-chart-title",
+        title=f"Stage {page.stage.number}: percent complete and delivery confidence over time",
+    )
+    return render(
+        request,
+        "stages/detail.html",
+        {
+            "programme": page.stage.programme,
+            "stage": page.stage,
+            "page": page,
+            "summary": page.summary,
+            "blockers": blockers,
+            "chart": chart,
+            "chart_rows": list(reversed(page.updates)),
+            "can": _can(request),
+        },
+    )
+
+
+def my_outputs(request, slug):
+    programme = get_programme_for_user(request.user, slug, Capability.UPDATE_STAGES)
+    data = selectors.my_outputs(request.user, programme, today=timezone.localdate())
+    return render(
+        request,
+        "stages/my_outputs.html",
+        {"programme": programme, **data, "within_days": selectors.DUE_SOON_DAYS},
+    )
+
+
+def output_detail(request, slug, number, code, status_form=None):
+    output = get_output_for_user(request.user, slug, number, code)
+    data = selectors.output_page(output)
+    output = data["output"]
+    allowed = (
+        services.allowed_next_statuses(output, request.user)
+        if can(request.user, Capability.UPDATE_STAGES)
+        else []
+    )
+    if status_form is None:
+        status_form = OutputStatusForm(allowed=allowed)
+    return render(
+        request,
+        "stages/output_detail.html",
+        {
+            "programme": output.stage.programme,
+            "stage": output.stage,
+            "output": output,
+            "history": data["history"],
+            "status_form": status_form,
+            "allowed": allowed,
+            "due": selectors.due_state(output, timezone.localdate()),
+            "own": request.user.pk in (output.owner_id, output.submitted_by_id),
+            "can": _can(request),
+        },
+    )
+
+
+# Stage forms -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def stage_edit(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.UPDATE_STAGES)
+    form = StageForm(request.POST or None, instance=stage)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in StageForm.Meta.fields}
+        try:
+            stage = services.stage_update(stage=stage, user=request.user, data=data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Stage {stage.number} saved.")
+            return redirect(stage.get_absolute_url())
+    return _form_page(
+        request,
+        form=form,
+        title=f"Edit stage {stage.number}",
+        caption=stage.programme.name,
+        back_url=stage.get_absolute_url(),
+        submit="Save stage",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def stage_start(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.UPDATE_STAGES)
+    form = StageStartForm(request.POST or None, initial={"actual_start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_start(
+                stage=stage, user=request.user, actual_start=form.cleaned_data["actual_start"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Stage {stage.number} has started.")
+            return redirect(stage.get_absolute_url())
+    return _form_page(
+        request,
+        form=form,
+        title=f"Start stage {stage.number}: {stage.name}",
+        caption=stage.programme.name,
+        back_url=stage.get_absolute_url(),
+        submit="Start the stage",
+        extra={"blockers": services.stage_start_blockers(stage)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def stage_complete(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.UPDATE_STAGES)
+    form = StageCompleteForm(request.POST or None, initial={"actual_end": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_complete(
+                stage=stage, user=request.user, actual_end=form.cleaned_data["actual_end"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Stage {stage.number} is complete.")
+            return redirect(stage.get_absolute_url())
+    return _form_page(
+        request,
+        form=form,
+        title=f"Complete stage {stage.number}: {stage.name}",
+        caption=stage.programme.name,
+        back_url=stage.get_absolute_url(),
+        submit="Mark the stage complete",
+        intro="A stage is complete once every one of its outputs has been accepted.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def stage_gate(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.RECORD_DECISION)
+    form = GateDecisionForm(
+        request.POST or None,
+        initial={"decided_on": timezone.localdate(), "decision_maker": ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_gate_record(stage=stage, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"The gate into stage {stage.number} is recorded.")
+            return redirect(stage.get_absolute_url())
+    return _form_page(
+        request,
+        form=form,
+        title=f"Record the gate decision into stage {stage.number}",
+        caption=stage.programme.name,
+        back_url=stage.get_absolute_url(),
+        submit="Record the gate decision",
+        intro=(
+            f"Record the decision, taken once every output of stage {stage.number - 1} was "
+            f"accepted, that stage {stage.number} may start."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def stage_approve(request, slug):
+    programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
+    form = ApprovalDecisionForm(
+        request.POST or None,
+        programme=programme,
+        initial={"decision_maker": programme.decision_maker},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        stages = list(data.pop("stages"))
+        try:
+            services.stage_approval_record(
+                programme=programme, stages=stages, user=request.user, **data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            numbers = " and ".join(str(s.number) for s in stages)
+            messages.success(request, f"Approval of stage {numbers} recorded.")
+            return redirect("stages:list", slug=programme.slug)
+    return _form_page(
+        request,
+        form=form,
+        title="Record a decision approving stages",
+        caption=programme.name,
+        back_url=reverse("stages:list", kwargs={"slug": programme.slug}),
+        submit="Record the approval",
+        intro="A stage can start only once a decision has approved it.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def progress_update_new(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.UPDATE_STAGES)
+    form = ProgressUpdateForm(
+        request.POST or None, stage=stage, initial={"as_of": timezone.localdate()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_create(stage=stage, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Progress update for stage {stage.number} posted.")
+            return redirect(stage.get_absolute_url() + "#updates")
+    return _form_page(
+        request,
+        form=form,
+        title=f"Post a progress update for stage {stage.number}",
+        caption=f"Stage {stage.number}: {stage.name}",
+        back_url=stage.get_absolute_url(),
+        submit="Post the update",
+        intro=(
+            "Say how the stage stands now. The stage's delivery confidence and percent "
+            "complete become this update's."
+        ),
+    )
+
+
+# Output forms ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def output_new(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.UPDATE_STAGES)
+    form = OutputForm(request.POST or None, request.FILES or None, stage=stage)
+    if request.method == "POST" and form.is_valid():
+        try:
+            output = services.output_create(
+                stage=stage, user=request.user, data=form.service_data()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Output {output.code} added to stage {stage.number}.")
+            return redirect(output.get_absolute_url())
+    return _form_page(
+        request,
+        form=form,
+        title=f"Add an output to stage {stage.number}",
+        caption=f"Stage {stage.number}: {stage.name}",
+        back_url=stage.get_absolute_url(),
+        submit="Add the output",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def output_edit(request, slug, number, code):
+    output = get_output_for_user(request.user, slug, number, code, Capability.UPDATE_STAGES)
+    form = OutputForm(
+        request.POST or None, request.FILES or None, instance=output, stage=output.stage
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            output = services.output_update(
+                output=output, user=request.user, data=form.service_data()
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Output {output.code} saved.")
+            return redirect(output.get_absolute_url())
+    return _form_page(
+        request,
+        form=form,
+        title=f"Edit output {output.code}",
+        caption=f"Stage {output.stage.number}: {output.stage.name}",
+        back_url=output.get_absolute_url(),
+        submit="Save the output",
+    )
+
+
+@require_POST
+def output_status(request, slug, number, code):
+    output = get_output_for_user(request.user, slug, number, code, Capability.UPDATE_STAGES)
+    form = OutputStatusForm(
+        request.POST, allowed=services.allowed_next_statuses(output, request.user)
+    )
+    if form.is_valid():
+        try:
+            output = services.output_transition(
+                output=output, user=request.user, to_status=form.cleaned_data["status"]
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Output {output.code} is now {output.get_status_display().lower()}."
+            )
+            return redirect(output.get_absolute_url())
+    return output_detail(request, slug, number, code, status_form=form)
+
+
+def evidence_download(request, slug, number, code):
+    """Evidence files are served only here, after the access check (never from /media/)."""
+    output = get_output_for_user(request.user, slug, number, code)
+    if not output.evidence_file:
+        raise Http404("This output has no evidence file.")
+    name = PurePosixPath(output.evidence_file.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    try:
+        handle = output.evidence_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The evidence file is missing from storage.") from error
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+def export(request, slug, dataset, fmt):
+    programme = get_programme_for_user(request.user, slug)
+    if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):
+        raise Http404("No such export.")
+    title, headers, rows = exports.DATASETS[dataset](programme)
+    filename = f"{programme.slug}-{dataset}.{fmt}"
+    if fmt == "csv":
+        return csv_response(filename, headers, rows)
+    return xlsx_response(filename, [(title, headers, rows)])
