@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -374,3 +374,64 @@ def report_runs(programme: Programme, *, limit: int = RUNS_LIMIT) -> list[Report
         .select_related("requested_by")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+# The audit log ---------------------------------------------------------------------------
+
+REFUSALS_KIND = "refusals"
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass
+class Refusals:
+    rows: list
+    total: int
+    available: bool = True
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def drawdown_refusals(
+    programme: Programme, filters: audit.HistoryFilter, *, limit: int | None = AUDIT_PAGE_SIZE
+) -> Refusals:
+    """Refused drawdowns for the programme matching the log's filters (two queries)."""
+    from .sources import app_model
+
+    model = app_model("reserves.DrawdownRefusal")
+    if model is None:
+        return Refusals(rows=[], total=0, available=False)
+    if filters.kind and filters.kind != REFUSALS_KIND:
+        return Refusals(rows=[], total=0)
+    rows = model._default_manager.filter(programme_id=programme.pk)
+    if filters.user_id:
+        rows = rows.filter(user_id=filters.user_id)
+    if filters.date_from:
+        rows = rows.filter(created_at__gte=audit.day_start(filters.date_from))
+    if filters.date_to:
+        rows = rows.filter(created_at__lt=audit.day_start(filters.date_to + timedelta(days=1)))
+    rows = rows.select_related("user", "reserve").order_by("-created_at", "-id")
+    total = rows.count()
+    listed = list(rows[:limit] if limit else rows) if total else []
+    return Refusals(rows=listed, total=total)
+
+
+def refusal_change_rows(refusals: Refusals) -> list[list]:
+    """Refusals in the layout of the change rows, for the CSV export."""
+    return [
+        [
+            refusal.created_at,
+            audit.person_name(refusal.user) if refusal.user_id else (refusal.username or "System"),
+            "Refused drawdown",
+            f"Drawdown {refusal.drawdown_id}" if refusal.drawdown_id else "New drawdown",
+            "Refused",
+            "Attempted",
+            "",
+            " ".join(
+                part for part in (refusal.attempted_status, format_gbp(refusal.amount)) if part
+            ),
+            refusal.reason,
+        ]
+        for refusal in refusals.rows
+    ]

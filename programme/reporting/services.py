@@ -38,6 +38,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
     ReportRun.Kind.HIGHLIGHT: ("pdf", "xlsx"),
     ReportRun.Kind.RESERVE_POSITION: ("xlsx", "csv"),
 }
+FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -219,10 +220,10 @@ def report_generate(*, run_id: int, today: date | None = None) -> str:
 
 
 def run_files(run: ReportRun) -> list[tuple[str, str]]:
-    """(format, stored name) of a done run's files that exist in storage."""
+    """(format, label) of the files a done run has made."""
     if run.status != ReportRun.Status.DONE:
         return []
-    return [(fmt, file_name(run, fmt)) for fmt in FORMATS.get(run.kind, ())]
+    return [(fmt, FORMAT_LABELS[fmt]) for fmt in FORMATS.get(run.kind, ())]
 
 
 # Scheduled reports -----------------------------------------------------------------------
