@@ -1,11 +1,61 @@
-"""Wiring: the Django admin for reserves, with history."""
+"""Wiring: the Django admin for reserves, with history.
+
+Drawdowns and refusals are read-only here: money moves only through the drawdown pages
+(reserves.services: four-eyes, who and when at each step), and the refusal log is an audit
+record. The ceiling guard would refuse a breach from the admin anyway.
+"""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Reserve
+from .models import CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reserve)
 class ReserveAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "opening_balance", "opening_date", "floor"]
+    list_display = ["name", "opening_balance", "opening_date", "floor", "next_review_date"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Drawdown)
+class DrawdownAdmin(ReadOnlyAdmin):
+    list_display = ["id", "purpose", "programme", "reserve", "amount", "status", "requested_by"]
+    list_filter = ["status", "reserve"]
+
+
+@admin.register(DrawdownRefusal)
+class DrawdownRefusalAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "username", "amount", "attempted_status", "source", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CostLine)
+class CostLineAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "table", "kind", "label", "financial_year", "amount"]
+    list_filter = ["table", "programme"]
+
+
+@admin.register(StatedFigure)
+class StatedFigureAdmin(SimpleHistoryAdmin):
+    list_display = ["programme", "kind", "label", "stated_text", "source_reference"]

@@ -1,8 +1,19 @@
-"""Wiring: the reserves app's configuration."""
+"""Wiring: the reserves app's configuration and its ceiling guard."""
 
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class ReservesConfig(AppConfig):
     name = "reserves"
     verbose_name = "Reserves"
+
+    def ready(self):
+        from . import signals
+        from .models import Drawdown
+
+        pre_save.connect(
+            signals.guard_drawdown_ceiling,
+            sender=Drawdown,
+            dispatch_uid="reserves.guard_drawdown_ceiling",
+        )

@@ -1,13 +1,30 @@
 """Reads for reserve pages and for other apps: spend against a ceiling, reserve positions,
 cost tables and stated-figure checks. Each fetches what it needs in a fixed number of queries."""
 
+import re
+from collections import OrderedDict
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
-from programme.money import ZERO
+from programme.models import Programme
+from programme.money import (
+    ZERO,
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_start,
+    format_gbp,
+    format_gbp_millions,
+    money_sum,
+    to_money,
+)
 
-from .models import Drawdown
+from .models import CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
+
+FUTURE_YEARS = "future"
+_COMMITTED = Q(status__in=Drawdown.COMMITTED_STATUSES)
 
 
 def programme_spend(programme) -> dict[str, Decimal]:
@@ -16,13 +33,564 @@ def programme_spend(programme) -> dict[str, Decimal]:
     `remaining` is `spending_ceiling − committed`: what finance may still approve.
     """
     totals = Drawdown.objects.filter(programme=programme).aggregate(
-        committed=Sum("amount", filter=Q(status__in=Drawdown.COMMITTED_STATUSES)),
+        committed=Sum("amount", filter=_COMMITTED),
         drawn=Sum("amount", filter=Q(status=Drawdown.Status.DRAWN)),
     )
-    committed = totals["committed"] or ZERO
-    drawn = totals["drawn"] or ZERO
+    committed = to_money(totals["committed"] or ZERO)
+    drawn = to_money(totals["drawn"] or ZERO)
     return {
         "committed": committed,
         "drawn": drawn,
         "remaining": programme.spending_ceiling - committed,
     }
+
+
+def _local_date(moment) -> date | None:
+    if moment is None:
+        return None
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+def movement_date(drawdown: Drawdown) -> date | None:
+    """When the money leaves (or is planned to leave) the reserve: drawn, scheduled, needed by,
+    else the day it was approved."""
+    return drawdown.movement_date or _local_date(drawdown.approved_at)
+
+
+def _mtfs_years(reserve: Reserve) -> list[int]:
+    first = financial_year_start(reserve.opening_date)
+    return list(range(first, first + max(reserve.mtfs_years, 1)))
+
+
+def reserve_position(reserve: Reserve, *, today: date) -> dict:
+    """The reserve statement: opening balance, every committed movement with the running
+    balance, what is drawn, committed and available, the projection by financial year across
+    the MTFS period, and how long the reserve lasts at its planned rate. Two queries."""
+    drawdowns = list(
+        Drawdown.objects.filter(reserve=reserve)
+        .filter(_COMMITTED | Q(status=Drawdown.Status.REQUESTED))
+        .select_related("programme")
+    )
+    committed = [d for d in drawdowns if d.is_committed]
+    pending = [d for d in drawdowns if d.status == Drawdown.Status.REQUESTED]
+    far_future = date.max
+    committed.sort(key=lambda d: (movement_date(d) or far_future, d.pk))
+
+    balance = reserve.opening_balance
+    movements = []
+    for d in committed:
+        balance -= d.amount
+        when = movement_date(d)
+        actual = d.status == Drawdown.Status.DRAWN
+        movements.append(
+            {
+                "drawdown": d,
+                "date": when,
+                "kind": "actual" if actual else "planned",
+                "overdue": (not actual) and when is not None and when < today,
+                "amount": d.amount,
+                "balance": balance,
+                "below_floor": balance < reserve.floor,
+            }
+        )
+
+    drawn_total = money_sum(d.amount for d in committed if d.status == Drawdown.Status.DRAWN)
+    committed_total = money_sum(d.amount for d in committed)
+    planned_total = committed_total - drawn_total
+    pending_total = money_sum(d.amount for d in pending)
+    available = reserve.opening_balance - committed_total
+    available_above_floor = available - reserve.floor
+    balance_today = reserve.opening_balance - money_sum(
+        d.amount for d in committed if d.status == Drawdown.Status.DRAWN and d.drawn_on <= today
+    )
+
+    years = _mtfs_years(reserve)
+    by_year = []
+    running = reserve.opening_balance
+    for start in years:
+        first_day, last_day = financial_year_bounds(start)
+        in_year = [m for m in movements if m["date"] and first_day <= m["date"] <= last_day]
+        if start == years[0]:
+            # Anything dated before the opening financial year (or undated) counts in the first.
+            in_year += [m for m in movements if not m["date"] or m["date"] < first_day]
+        if start == years[-1]:
+            in_year += [m for m in movements if m["date"] and m["date"] > last_day]
+        drawn = money_sum(m["amount"] for m in in_year if m["kind"] == "actual")
+        planned = money_sum(m["amount"] for m in in_year if m["kind"] == "planned")
+        opening = running
+        running = opening - drawn - planned
+        by_year.append(
+            {
+                "label": financial_year_label(start),
+                "start": start,
+                "opening": opening,
+                "drawn": drawn,
+                "planned": planned,
+                "closing": running,
+                "above_floor": running - reserve.floor,
+                "below_floor": running < reserve.floor,
+            }
+        )
+
+    by_purpose = OrderedDict()
+    for d in committed:
+        key = d.programme.name if d.programme else d.purpose
+        entry = by_purpose.setdefault(key, {"label": key, "drawn": ZERO, "planned": ZERO})
+        entry["drawn" if d.status == Drawdown.Status.DRAWN else "planned"] += d.amount
+    for entry in by_purpose.values():
+        entry["total"] = entry["drawn"] + entry["planned"]
+
+    return {
+        "reserve": reserve,
+        "today": today,
+        "opening_balance": reserve.opening_balance,
+        "opening_date": reserve.opening_date,
+        "movements": movements,
+        "drawn": drawn_total,
+        "planned": planned_total,
+        "committed": committed_total,
+        "balance_today": balance_today,
+        "available": available,
+        "floor": reserve.floor,
+        "available_above_floor": available_above_floor,
+        "pending": pending_total,
+        "pending_count": len(pending),
+        "available_if_pending_approved": available - pending_total,
+        "by_year": by_year,
+        "by_purpose": list(by_purpose.values()),
+        "mtfs_label": f"{financial_year_label(years[0])} to {financial_year_label(years[-1])}",
+        "mtfs_end": financial_year_bounds(years[-1])[1],
+        "lasts": _how_long_it_lasts(reserve, movements, available_above_floor, today),
+    }
+
+
+def _how_long_it_lasts(reserve: Reserve, movements, above_floor: Decimal, today: date) -> dict:
+    """How long the money above the floor lasts at the planned rate of use.
+
+    The planned rate is the reserve's own planned use per year when finance has set one, else
+    the rate committed so far: everything committed, spread over the financial years from the
+    opening year to the last year with a committed movement.
+    """
+    dated = [m["date"] for m in movements if m["date"]]
+    if reserve.planned_annual_use:
+        rate = reserve.planned_annual_use
+        basis = "the planned use per year"
+    elif movements:
+        first = financial_year_start(reserve.opening_date)
+        last = max((financial_year_start(d) for d in dated), default=first)
+        spread = max(last - first + 1, 1)
+        rate = money_sum(m["amount"] for m in movements) / spread
+        basis = (
+            "the rate committed so far"
+            if spread == 1
+            else f"the rate committed so far, over {spread} years"
+        )
+    else:
+        return {"rate": None, "text": "Nothing is committed and no planned use is set."}
+    rate = rate.quantize(Decimal("0.01"))
+    start = max([today, *dated])
+    if above_floor <= 0:
+        return {
+            "rate": rate,
+            "basis": basis,
+            "months": 0,
+            "until": start,
+            "text": "Nothing is left above the floor: the reserve cannot fund more.",
+        }
+    days = int(above_floor * 365 / rate)
+    months = int((above_floor * 12 / rate).to_integral_value())
+    until = start + timedelta(days=days)
+    if months >= 24:
+        span = f"about {months // 12} years"
+    elif months >= 1:
+        span = f"about {months} month{'s' if months != 1 else ''}"
+    else:
+        span = "less than a month"
+    return {
+        "rate": rate,
+        "basis": basis,
+        "months": months,
+        "from": start,
+        "until": until,
+        "text": (
+            f"At {format_gbp_millions(rate)} a year ({basis}), the "
+            f"{format_gbp_millions(above_floor)} above the floor lasts {span} after "
+            f"{start.day} {start:%B %Y}: until about {until:%B %Y}."
+        ),
+    }
+
+
+def reserves_overview() -> dict:
+    """The reserves list: each reserve with drawn, committed, pending and available, and each
+    programme with its spend against its ceiling. Two queries."""
+    reserves = list(
+        Reserve.objects.annotate(
+            committed=Sum(
+                "drawdowns__amount", filter=Q(drawdowns__status__in=Drawdown.COMMITTED_STATUSES)
+            ),
+            drawn=Sum("drawdowns__amount", filter=Q(drawdowns__status=Drawdown.Status.DRAWN)),
+            pending=Sum("drawdowns__amount", filter=Q(drawdowns__status=Drawdown.Status.REQUESTED)),
+            pending_count=Count("drawdowns", filter=Q(drawdowns__status=Drawdown.Status.REQUESTED)),
+        ).order_by("name")
+    )
+    for r in reserves:
+        r.committed = r.committed or ZERO
+        r.drawn = r.drawn or ZERO
+        r.pending = r.pending or ZERO
+        r.available = r.opening_balance - r.committed
+        r.above_floor = r.available - r.floor
+    programmes = list(
+        Programme.objects.select_related("funding_reserve")
+        .annotate(
+            committed=Sum(
+                "drawdowns__amount", filter=Q(drawdowns__status__in=Drawdown.COMMITTED_STATUSES)
+            ),
+            drawn=Sum("drawdowns__amount", filter=Q(drawdowns__status=Drawdown.Status.DRAWN)),
+        )
+        .order_by("name")
+    )
+    for p in programmes:
+        p.committed = p.committed or ZERO
+        p.drawn = p.drawn or ZERO
+        p.remaining = p.spending_ceiling - p.committed
+    return {"reserves": reserves, "programmes": programmes}
+
+
+def _with_people(queryset):
+    return queryset.select_related(
+        "reserve",
+        "programme",
+        "cost_line",
+        "requested_by",
+        "approved_by",
+        "rejected_by",
+        "scheduled_by",
+        "drawn_by",
+        "cancelled_by",
+    )
+
+
+def _limits_by_programme_and_reserve() -> tuple[dict, dict]:
+    """Committed totals per programme and per reserve: two grouped queries."""
+    per_programme = {
+        row["programme_id"]: row["total"]
+        for row in Drawdown.objects.filter(_COMMITTED, programme__isnull=False)
+        .values("programme_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    per_reserve = {
+        row["reserve_id"]: row["total"]
+        for row in Drawdown.objects.filter(_COMMITTED)
+        .values("reserve_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    return per_programme, per_reserve
+
+
+def _headroom(d: Drawdown, per_programme: dict, per_reserve: dict) -> dict:
+    reserve_left = d.reserve.opening_balance - per_reserve.get(d.reserve_id, ZERO) - d.reserve.floor
+    programme_left = (
+        d.programme.spending_ceiling - per_programme.get(d.programme_id, ZERO)
+        if d.programme
+        else None
+    )
+    fits = d.amount <= reserve_left and (programme_left is None or d.amount <= programme_left)
+    return {"programme_left": programme_left, "reserve_left": reserve_left, "fits": fits}
+
+
+def drawdown_queue(*, status: str = "") -> dict:
+    """The finance queue: requests awaiting a decision (with whether each still fits),
+    approvals awaiting the money, and the whole list (filtered by status). Four queries."""
+    all_drawdowns = list(_with_people(Drawdown.objects.all()).order_by("-id"))
+    per_programme, per_reserve = _limits_by_programme_and_reserve()
+    awaiting = [d for d in reversed(all_drawdowns) if d.status == Drawdown.Status.REQUESTED]
+    for d in awaiting:
+        d.headroom = _headroom(d, per_programme, per_reserve)
+    to_draw = [
+        d
+        for d in reversed(all_drawdowns)
+        if d.status in (Drawdown.Status.APPROVED, Drawdown.Status.SCHEDULED)
+    ]
+    listed = [d for d in all_drawdowns if not status or d.status == status]
+    return {"awaiting": awaiting, "to_draw": to_draw, "drawdowns": listed, "status": status}
+
+
+def drawdown_detail(pk: int) -> dict:
+    """One drawdown with who did what when, its history rows, and the limits it meets."""
+    from django.shortcuts import get_object_or_404
+
+    drawdown = get_object_or_404(_with_people(Drawdown.objects.all()), pk=pk)
+    history = list(drawdown.history.select_related("history_user").order_by("history_date"))
+    per_programme, per_reserve = _limits_by_programme_and_reserve()
+    refusals = list(DrawdownRefusal.objects.filter(drawdown_id=pk).order_by("-created_at")[:20])
+    return {
+        "drawdown": drawdown,
+        "history": history,
+        "headroom": _headroom(drawdown, per_programme, per_reserve),
+        "refusals": refusals,
+    }
+
+
+def refusals(limit: int = 200) -> list[DrawdownRefusal]:
+    return list(
+        DrawdownRefusal.objects.select_related("reserve", "programme").order_by(
+            "-created_at", "-id"
+        )[:limit]
+    )
+
+
+# Cost profile ---------------------------------------------------------------------------
+
+
+def _year_sort_key(label: str):
+    return (1, 0) if label == FUTURE_YEARS else (0, int(label[:4]))
+
+
+def year_heading(label: str) -> str:
+    return "Future years" if label == FUTURE_YEARS else label
+
+
+def cost_profile(programme: Programme) -> dict:
+    """The report's three tables with every total computed: per line, per revenue/capital,
+    per year and overall. The columns are the report's (three years to the decision year, then
+    future years) plus any other year a line uses. Two queries."""
+    lines = list(
+        CostLine.objects.filter(programme=programme).prefetch_related("stages").order_by("id")
+    )
+    if programme.decision_date:
+        last = financial_year_start(programme.decision_date)
+        years = {financial_year_label(y) for y in range(last - 2, last + 1)}
+    else:
+        years = set()
+    years |= {line.financial_year for line in lines}
+    years.add(FUTURE_YEARS)
+    columns = sorted(years, key=_year_sort_key)
+
+    tables = []
+    for table_value, table_label in CostLine.Table.choices:
+        table_lines = [line for line in lines if line.table == table_value]
+        rows = OrderedDict()
+        for line in table_lines:
+            key = (line.kind, line.label, line.is_estimate)
+            row = rows.setdefault(
+                key,
+                {
+                    "kind": line.kind,
+                    "kind_letter": "R" if line.kind == CostLine.Kind.REVENUE else "C",
+                    "label": line.label,
+                    "is_estimate": line.is_estimate,
+                    "cells": dict.fromkeys(columns, ZERO),
+                    "lines": [],
+                    "stages": set(),
+                    "source_reference": line.source_reference,
+                },
+            )
+            row["cells"][line.financial_year] += line.amount
+            row["lines"].append(line)
+            row["stages"] |= {s.number for s in line.stages.all()}
+        body = []
+        for row in rows.values():
+            row["values"] = [row["cells"][c] for c in columns]
+            row["total"] = money_sum(row["values"])
+            row["stages"] = sorted(row["stages"])
+            body.append(row)
+
+        def total_of(selected):
+            values = [money_sum(r["cells"][c] for r in selected) for c in columns]
+            return {"values": values, "total": money_sum(values)}
+
+        kinds = []
+        for kind_value, kind_label in CostLine.Kind.choices:
+            of_kind = [r for r in body if r["kind"] == kind_value]
+            if of_kind:
+                kinds.append({"label": f"{kind_label} subtotal", **total_of(of_kind)})
+        tables.append(
+            {
+                "key": table_value,
+                "title": table_label,
+                "rows": body,
+                "subtotals": kinds if len(kinds) > 1 else [],
+                "total": total_of(body),
+            }
+        )
+    return {
+        "programme": programme,
+        "columns": columns,
+        "headings": [year_heading(c) for c in columns],
+        "tables": tables,
+        "lines": lines,
+    }
+
+
+# Stated figures -------------------------------------------------------------------------
+
+
+def _outputs_of_stage_one(programme: Programme) -> list[str]:
+    from stages.models import Output
+
+    return list(
+        Output.objects.filter(stage__programme=programme, stage__number=1)
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+
+
+def _stage_numbers(programme: Programme) -> tuple[list[int], list[int]]:
+    """(approved by a recorded decision, costed in the cost table)."""
+    from stages.models import Stage
+
+    stages = list(Stage.objects.filter(programme=programme).order_by("number"))
+    approved = [s.number for s in stages if getattr(s, "approved_by_decision_id", None) is not None]
+    costed = sorted(
+        {
+            number
+            for number in CostLine.objects.filter(
+                programme=programme, table=CostLine.Table.COSTS
+            ).values_list("stages__number", flat=True)
+            if number is not None
+        }
+    )
+    return approved, costed
+
+
+def _join(numbers: list[int]) -> str:
+    if not numbers:
+        return "none"
+    if len(numbers) == 1:
+        return str(numbers[0])
+    return ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+
+
+def stated_figures(programme: Programme) -> list[dict]:
+    """Each figure the report states beside the one the ledger computes, and the difference.
+
+    A fixed number of queries whatever the data: figures, one sum per reserve check, the cost
+    profile (two), stage 1 outputs and stages (two each at most).
+    """
+    figures = list(
+        StatedFigure.objects.filter(programme=programme)
+        .select_related("reserve")
+        .order_by("position", "id")
+    )
+    profile = cost_profile(programme) if figures else None
+    tables = {t["key"]: t for t in profile["tables"]} if profile else {}
+    results = []
+    for figure in figures:
+        if figure.kind == StatedFigure.Kind.RESERVE_REMAINING:
+            result = _check_reserve_remaining(figure, programme)
+        elif figure.kind == StatedFigure.Kind.TABLE_TOTAL:
+            result = _check_table_total(figure, tables.get(figure.table))
+        elif figure.kind == StatedFigure.Kind.TABLE_TOTAL_COLUMN:
+            result = _check_total_column(figure, tables.get(figure.table))
+        elif figure.kind == StatedFigure.Kind.OUTPUT_LETTERS:
+            result = _check_output_letters(figure, programme)
+        else:
+            result = _check_stages(figure, programme)
+        results.append({"figure": figure, **result})
+    return results
+
+
+def _check_reserve_remaining(figure: StatedFigure, programme: Programme) -> dict:
+    reserve = figure.reserve or programme.funding_reserve
+    if reserve is None:
+        return {"computed": "No reserve is linked", "difference": "", "matches": False}
+    totals = Drawdown.objects.filter(_COMMITTED, reserve=reserve).aggregate(
+        all=Sum("amount"), this=Sum("amount", filter=Q(programme=programme))
+    )
+    committed = totals["all"] or ZERO
+    this = totals["this"] or ZERO
+    after = reserve.opening_balance - committed
+    before = after + this
+    stated = figure.stated_amount
+    computed = (
+        f"{format_gbp(after)} after this programme's {format_gbp(this)} "
+        f"({format_gbp(before)} before it)"
+    )
+    if stated is None:
+        return {"computed": computed, "difference": "", "matches": False, "value": after}
+    gap = stated - after
+    difference = f"{format_gbp(abs(gap))} {'more' if gap > 0 else 'less'} than the ledger"
+    if gap == 0:
+        difference = "None"
+    elif abs(stated - before) < abs(gap):
+        difference += (
+            f": the stated figure is the balance before this programme's {format_gbp(this)} "
+            f"({format_gbp_millions(before)}, rounded); after it the reserve holds "
+            f"{format_gbp_millions(after)}"
+        )
+    return {"computed": computed, "difference": difference, "matches": gap == 0, "value": after}
+
+
+def _check_table_total(figure: StatedFigure, table: dict | None) -> dict:
+    total = table["total"]["total"] if table else ZERO
+    stated = figure.stated_amount
+    if stated is None:
+        return {"computed": format_gbp(total), "difference": "Not stated", "matches": False}
+    gap = stated - total
+    return {
+        "computed": format_gbp(total),
+        "difference": "None" if gap == 0 else f"{format_gbp(gap)} between stated and computed",
+        "matches": gap == 0,
+        "value": total,
+    }
+
+
+def _check_total_column(figure: StatedFigure, table: dict | None) -> dict:
+    if not table or not table["rows"]:
+        return {"computed": "No lines recorded", "difference": "", "matches": False}
+    parts = [f"{r['label']}: {format_gbp(r['total'])}" for r in table["rows"]]
+    parts.append(f"Total: {format_gbp(table['total']['total'])}")
+    return {
+        "computed": "; ".join(parts),
+        "difference": "The report leaves the Total column blank; the tracker computes it",
+        "matches": False,
+        "value": table["total"]["total"],
+    }
+
+
+def _check_output_letters(figure: StatedFigure, programme: Programme) -> dict:
+    codes = _outputs_of_stage_one(programme)
+    stated = re.findall(r"\b([a-z])\)", figure.stated_text)
+    if not codes:
+        return {
+            "computed": "Stage 1 outputs are not recorded yet",
+            "difference": "",
+            "matches": False,
+        }
+    computed = f"{len(codes)} outputs, lettered {') '.join(codes)})"
+    if stated == codes:
+        return {"computed": computed, "difference": "None", "matches": True}
+    notes = []
+    seen = set()
+    for position, letter in enumerate(stated, start=1):
+        if letter in seen:
+            label = codes[position - 1] if position <= len(codes) else "?"
+            notes.append(
+                f"the report prints {letter}) twice: output {position} is {label}) in the tracker"
+            )
+        seen.add(letter)
+    if len(stated) != len(codes):
+        notes.append(f"the report lists {len(stated)} outputs, the tracker {len(codes)}")
+    difference = "; ".join(notes) or "The letters differ"
+    return {
+        "computed": computed,
+        "difference": difference[0].upper() + difference[1:],
+        "matches": False,
+    }
+
+
+def _check_stages(figure: StatedFigure, programme: Programme) -> dict:
+    approved, costed = _stage_numbers(programme)
+    computed = (
+        f"Approved by a recorded decision: stages {_join(approved)}; costed: stages {_join(costed)}"
+    )
+    unapproved = [n for n in costed if n not in approved]
+    if unapproved:
+        difference = (
+            f"Stage {_join(unapproved)} is costed but not approved: it needs a further decision"
+        )
+    else:
+        difference = "None"
+    return {"computed": computed, "difference": difference, "matches": not unapproved}

@@ -1,0 +1,168 @@
+"""Forms for reserve pages. They parse and check what was typed; the services decide."""
+
+from django import forms
+
+from programme.models import Programme
+
+from .models import CostLine, Reserve
+from .services import FUTURE_YEARS, RESERVE_EDITABLE, clean_amount, clean_financial_year
+
+
+class MoneyInputField(forms.CharField):
+    """Pounds as typed (`30000`, `£30,000.50`), checked by `services.clean_amount`.
+
+    A text input, not a number input: browsers silently drop what a number input cannot
+    parse, and we want to keep what was typed and say what is wrong with it.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
+        self.widget.attrs["class"] = "govuk-input--width-10"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values and not self.required:
+            return None
+        return clean_amount(value)
+
+
+class DateField(forms.DateField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": "Enter a real date, like 30 9 2022",
+                "required": "Enter a date",
+            },
+        )
+        super().__init__(**kwargs)
+
+
+class DrawdownRequestForm(forms.Form):
+    reserve = forms.ModelChoiceField(
+        queryset=Reserve.objects.all(),
+        empty_label=None,
+        error_messages={"required": "Choose the reserve", "invalid_choice": "Choose a reserve"},
+    )
+    programme = forms.ModelChoiceField(
+        queryset=Programme.objects.all(),
+        required=False,
+        empty_label="None: another purpose",
+        help_text="The programme whose spending ceiling this counts against",
+    )
+    purpose = forms.CharField(
+        label="What the money is for",
+        max_length=300,
+        error_messages={"required": "Enter what the money is for"},
+    )
+    amount = MoneyInputField(
+        label="Amount (£)",
+        help_text="In pounds, for example 30000 or 30,000.50",
+        error_messages={"required": "Enter the amount in pounds"},
+    )
+    needed_by = DateField(label="Money needed by (optional)", required=False)
+
+    def __init__(self, *args, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if programme is not None and not self.is_bound:
+            self.initial.setdefault("programme", programme.pk)
+            if programme.funding_reserve_id:
+                self.initial.setdefault("reserve", programme.funding_reserve_id)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason"},
+    )
+
+
+class RejectForm(ReasonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why is it rejected?"
+        self.fields["reason"].error_messages["required"] = "Enter why the drawdown is rejected"
+
+
+class CancelForm(ReasonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = "Why is it cancelled?"
+        self.fields["reason"].error_messages["required"] = "Enter why the drawdown is cancelled"
+
+
+class ScheduleForm(forms.Form):
+    scheduled_for = DateField(
+        label="Date to be drawn",
+        error_messages={"required": "Enter the date it is to be drawn"},
+    )
+
+
+class DrawnForm(forms.Form):
+    drawn_on = DateField(
+        label="Date drawn",
+        error_messages={"required": "Enter the date the money was drawn"},
+    )
+
+
+class ReserveForm(forms.ModelForm):
+    floor = MoneyInputField(
+        label="Floor (£)",
+        help_text="The balance below which the reserve may not go",
+        required=False,
+    )
+    planned_annual_use = MoneyInputField(
+        label="Planned use per year (£, optional)",
+        help_text="Leave blank to use the rate committed so far",
+        required=False,
+    )
+
+    class Meta:
+        model = Reserve
+        fields = list(RESERVE_EDITABLE)
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "usage_rules": forms.Textarea(attrs={"rows": 3}),
+            "review_process": forms.Textarea(attrs={"rows": 3}),
+            "next_review_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean_floor(self):
+        # A blank floor is £0, not "no floor": the reserve may never go negative.
+        from programme.money import ZERO
+
+        value = self.cleaned_data.get("floor")
+        return ZERO if value is None else value
+
+
+class CostLineForm(forms.Form):
+    table = forms.ChoiceField(choices=CostLine.Table.choices, label="Table")
+    kind = forms.ChoiceField(
+        choices=CostLine.Kind.choices, label="Revenue or capital", widget=forms.RadioSelect
+    )
+    label = forms.CharField(max_length=200, error_messages={"required": "Enter the line's label"})
+    financial_year = forms.CharField(
+        label="Financial year",
+        max_length=12,
+        help_text=f"Like 2022/23, or {FUTURE_YEARS} for the report's Future Years column",
+        error_messages={"required": "Enter the financial year"},
+    )
+    amount = MoneyInputField(label="Amount (£)", help_text="In pounds, for example 200000")
+    is_estimate = forms.BooleanField(label="This is an estimate", required=False)
+    stages = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    source_reference = forms.CharField(
+        label="Where in the report (optional)", max_length=100, required=False
+    )
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stages"].queryset = programme.stages.order_by("number")
+
+    def clean_financial_year(self):
+        return clean_financial_year(self.cleaned_data["financial_year"])
