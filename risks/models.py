@@ -41,11 +41,13 @@ def _score_constraints(prefix: str, fields: tuple[str, ...]) -> list[models.Base
         constraints.append(
             models.CheckConstraint(
                 condition=(Q(**{f"{lk}__isnull": True}) & Q(**{f"{im}__isnull": True}))
+                # Explicit NOT NULLs: a CHECK passes when it evaluates to NULL, so without
+                # them half a score (one side NULL) would slip through.
                 | (
-                    Q(**{f"{lk}__gte": 1, f"{lk}__lte": 5})
-                    & Q(**{f"{im}__gte": 1, f"{im}__lte": 5})
+                    Q(**{f"{lk}__isnull": False, f"{lk}__gte": 1, f"{lk}__lte": 5})
+                    & Q(**{f"{im}__isnull": False, f"{im}__gte": 1, f"{im}__lte": 5})
                 ),
-                name=f"{prefix}_{basis}_score_1_to_5_or_empty",
+                name=f"{prefix}_{basis}_score_pair_1_to_5_or_empty",
             )
         )
     return constraints

@@ -3,6 +3,7 @@ the 5×5 heat map table (`{% load risks_tags %}{% heat_map_table heat_map %}`)."
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -11,7 +12,7 @@ register = template.Library()
 def band_tag(score, band):
     """`12 High` in the band's colour; the word is always there, so colour is never alone."""
     if score is None:
-        return format_html('<strong class="govuk-tag govuk-tag--grey">Not scored</strong>')
+        return mark_safe('<strong class="govuk-tag govuk-tag--grey">Not scored</strong>')  # noqa: S308
     if band is None:
         return format_html(
             '<strong class="govuk-tag govuk-tag--grey">{} <span>Unbanded</span></strong>', score
