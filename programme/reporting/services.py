@@ -143,9 +143,15 @@ def download_name(run: ReportRun, fmt: str) -> str:
     return file_name(run, fmt).rsplit("/", 1)[-1]
 
 
+class ReportError(Exception):
+    """A report that cannot be produced, with the reason people read on the reports page."""
+
+
 def render_files(run: ReportRun, *, today: date | None = None) -> dict[str, bytes]:
     """The bytes of every file a run makes, by format."""
     today = today or timezone.localdate()
+    if run.programme is None:
+        raise ReportError("The request names no programme.")
     if run.kind == ReportRun.Kind.HIGHLIGHT:
         context = selectors.highlight_context(run.programme, today=today, run=run)
         return {"pdf": documents.highlight_pdf(context), "xlsx": documents.highlight_xlsx(context)}
@@ -168,7 +174,11 @@ def _store(name: str, content: bytes) -> None:
 def report_finish(claim: Claim, files: dict[str, bytes]) -> bool:
     """Store the files and mark the run done, if the claim still holds."""
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("programme").get(pk=claim.run_id)
+        run = (
+            ReportRun.objects.select_for_update(of=("self",))
+            .select_related("programme")
+            .get(pk=claim.run_id)
+        )
         if run.status != ReportRun.Status.RUNNING or run.started_at != claim.started_at:
             # Someone took the run over after we were presumed dead: theirs is the file.
             return False
@@ -186,8 +196,14 @@ def report_finish(claim: Claim, files: dict[str, bytes]) -> bool:
 
 def failure_message(exc: Exception) -> str:
     """A short sentence for the reports page; the traceback goes to the worker log."""
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-    return f"The report could not be produced: {detail}"
+    if isinstance(exc, ReportError):
+        return f"The report could not be produced: {exc}"
+    # Anything else is a fault, whose details may be internal: name it, log the rest.
+    return (
+        f"The report could not be produced because of an unexpected error "
+        f"({type(exc).__name__}). It has been logged for the administrator; "
+        "try again, and tell them if it fails again."
+    )
 
 
 def report_fail(claim: Claim, message: str) -> bool:
@@ -256,7 +272,11 @@ def highlight_email_cabinet(*, run: ReportRun) -> int:
     if not recipients:
         return 0
     with transaction.atomic():
-        run = ReportRun.objects.select_for_update().select_related("programme").get(pk=run.pk)
+        run = (
+            ReportRun.objects.select_for_update(of=("self",))
+            .select_related("programme")
+            .get(pk=run.pk)
+        )
         if run.status != ReportRun.Status.DONE:
             return 0
         if run.history.filter(history_change_reason=EMAILED_TO_CABINET).exists():
