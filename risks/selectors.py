@@ -422,6 +422,8 @@ def history_entries(risk: Risk, limit: int = HISTORY_LIMIT) -> list[dict]:
             return categories.get(value, f"category {value}")
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        if isinstance(value, date):
+            return f"{value.day} {value:%B %Y}"
         return value
 
     entries = []

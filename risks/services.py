@@ -148,7 +148,7 @@ def review_record(
                 risk.residual_reason = residual_reason
             if next_review_date is not None:
                 risk.review_date = next_review_date
-            risk._change_reason = f"Review on {reviewed_on:%d %B %Y}"
+            risk._change_reason = f"Review on {reviewed_on.day} {reviewed_on:%B %Y}"
             risk.full_clean()
             risk.save()
     return review
