@@ -3,11 +3,14 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .money import MoneyField
+from .money import MoneyField, to_money
 
 KEY_DECISION_THRESHOLD_DEFAULT = Decimal("500000.00")
 
@@ -442,3 +445,34 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+# Guard ----------------------------------------------------------------------------------------
+
+
+def refuse_ceiling_change_without_decision(programme: Programme, *, update_fields=None) -> None:
+    """The spending ceiling changes only through a recorded decision
+    (`programme.services.programme_change_ceiling`, which marks the instance it saves).
+    Any other save that would change it (admin, shell, a script) is refused."""
+    if programme.pk is None or getattr(programme, "_ceiling_decision", None) is not None:
+        return
+    if update_fields is not None and "spending_ceiling" not in update_fields:
+        return
+    stored = (
+        Programme.objects.filter(pk=programme.pk).values_list("spending_ceiling", flat=True).first()
+    )
+    if stored is None or programme.spending_ceiling is None:
+        return
+    if to_money(stored) != to_money(programme.spending_ceiling):
+        raise ValidationError(
+            {
+                "spending_ceiling": "The spending ceiling changes only through a recorded "
+                "decision (Programme record → Change the spending ceiling)."
+            }
+        )
+
+
+@receiver(pre_save, sender=Programme, dispatch_uid="programme_ceiling_guard")
+def _ceiling_guard(sender, instance, raw=False, update_fields=None, **kwargs):
+    if not raw:
+        refuse_ceiling_change_without_decision(instance, update_fields=update_fields)

@@ -1,0 +1,268 @@
+"""Forms of the programme record. They check what a form can (required, lengths, dates not
+in the future, amounts); the services check the rest, and their refusals come back here as
+messages next to the fields."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+
+from .models import (
+    AlternativeOption,
+    Benefit,
+    BenefitMeasure,
+    Consultation,
+    GlossaryTerm,
+    KeyConsideration,
+    KeyDecisionReason,
+    Objective,
+    Programme,
+    Recommendation,
+    ReportReview,
+)
+from .money import MONEY_MAX
+
+# Long enough for the longest paragraph of the report (para 5, about 800 characters) several
+# times over; a paste of a whole document is refused with a message.
+TEXT_MAX = 4000
+
+
+def apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's refusal next to the fields it names (others above the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error)
+
+
+def _not_in_future(value, what: str):
+    if value and value > timezone.localdate():
+        raise ValidationError(f"{what} must be today or in the past.")
+    return value
+
+
+class RecordForm(forms.ModelForm):
+    """A model form with a length limit on every text box and small text areas."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField) and field.max_length is None:
+                field.max_length = TEXT_MAX
+                field.validators.append(MaxLengthValidator(TEXT_MAX))
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("rows", 4)
+
+
+class MoneyFormField(forms.DecimalField):
+    """Pounds as people type them: `490000`, `490,000`, `£490,000.00`."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.00"))
+        kwargs.setdefault("max_value", MONEY_MAX)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace("£", "").replace(" ", "")
+        return super().to_python(value)
+
+
+class ProgrammeRecordForm(RecordForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "report_title",
+            "name",
+            "council",
+            "decision_maker",
+            "decision_date",
+            "report_author",
+            "classification",
+            "is_key_decision",
+            "notice_served",
+            "wards_affected",
+            "purpose",
+            "appendices",
+            "background_papers",
+        ]
+        widgets = {"classification": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision_date"].required = True
+        self.fields["purpose"].required = True
+        self.fields["decision_maker"].required = True
+
+    def clean_decision_date(self):
+        return _not_in_future(self.cleaned_data.get("decision_date"), "The decision date")
+
+
+class ProgrammeStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Programme.Status.choices, widget=forms.RadioSelect)
+
+
+class KeyDecisionReasonForm(RecordForm):
+    class Meta:
+        model = KeyDecisionReason
+        fields = ["test", "text", "position", "source_reference"]
+        widgets = {"test": forms.RadioSelect}
+
+
+class RecommendationForm(RecordForm):
+    class Meta:
+        model = Recommendation
+        fields = ["label", "text", "source_reference"]
+
+
+class AlternativeOptionForm(RecordForm):
+    class Meta:
+        model = AlternativeOption
+        fields = ["number", "title", "reason", "is_recommended", "source_reference"]
+
+
+class ObjectiveForm(RecordForm):
+    class Meta:
+        model = Objective
+        fields = ["position", "text", "source_reference"]
+
+
+class KeyConsiderationForm(RecordForm):
+    class Meta:
+        model = KeyConsideration
+        fields = ["section", "position", "heading", "text", "source_reference"]
+
+
+class ConsultationForm(RecordForm):
+    class Meta:
+        model = Consultation
+        fields = ["body", "consulted_on", "outcome", "stance", "source_reference"]
+        widgets = {"stance": forms.RadioSelect}
+
+    def clean_consulted_on(self):
+        return _not_in_future(self.cleaned_data.get("consulted_on"), "The date consulted")
+
+
+class ReportReviewForm(RecordForm):
+    class Meta:
+        model = ReportReview
+        fields = ["reviewer", "reviewer_role", "reviewed_on", "source_reference"]
+        labels = {"reviewer": "Signed by"}
+
+    def clean_reviewed_on(self):
+        return _not_in_future(self.cleaned_data.get("reviewed_on"), "The date signed")
+
+
+class BenefitForm(RecordForm):
+    baseline_value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    target_value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+    class Meta:
+        model = Benefit
+        fields = [
+            "title",
+            "description",
+            "kind",
+            "measure",
+            "unit",
+            "direction",
+            "baseline_text",
+            "baseline_value",
+            "baseline_date",
+            "baseline_source",
+            "target_value",
+            "target_date",
+            "target_is_demo",
+            "source_reference",
+        ]
+        widgets = {"kind": forms.RadioSelect, "direction": forms.RadioSelect}
+
+
+class BenefitMeasureForm(RecordForm):
+    value = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, label="Actual")
+
+    class Meta:
+        model = BenefitMeasure
+        fields = ["measured_on", "value", "note"]
+
+    def clean_measured_on(self):
+        return _not_in_future(self.cleaned_data.get("measured_on"), "The date measured")
+
+
+class GlossaryTermForm(RecordForm):
+    class Meta:
+        model = GlossaryTerm
+        fields = ["term", "meaning", "source_reference"]
+
+
+class RecommendationDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            c for c in Recommendation.Outcome.choices if c[0] != Recommendation.Outcome.PENDING
+        ],
+        widget=forms.RadioSelect,
+    )
+    decided_on = forms.DateField(label="Date of the decision")
+    notes = forms.CharField(
+        label="Notes (optional)",
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the changes made when approved with changes.",
+    )
+
+    def clean_decided_on(self):
+        return _not_in_future(self.cleaned_data.get("decided_on"), "The date of the decision")
+
+
+class CeilingChangeForm(forms.Form):
+    new_spending_ceiling = MoneyFormField(label="New spending ceiling", min_value=Decimal("0.01"))
+    title = forms.CharField(label="Decision title", max_length=200)
+    decided_on = forms.DateField(label="Date of the decision")
+    decision_maker = forms.CharField(max_length=200)
+    is_key_decision = forms.BooleanField(
+        label="This is a key decision",
+        required=False,
+        help_text="Needed for a ceiling above the key-decision threshold.",
+    )
+    summary = forms.CharField(
+        label="What was decided, and why",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For a key decision, give its reasons.",
+    )
+    source_reference = forms.CharField(
+        label="Reference (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example the decision notice or report it comes from.",
+    )
+
+    def __init__(self, *args, threshold: Decimal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.threshold = threshold
+
+    def clean_decided_on(self):
+        return _not_in_future(self.cleaned_data.get("decided_on"), "The date of the decision")
+
+    def clean(self):
+        cleaned = super().clean()
+        ceiling = cleaned.get("new_spending_ceiling")
+        if ceiling is not None and ceiling > self.threshold and not cleaned.get("is_key_decision"):
+            from .money import format_gbp
+
+            self.add_error(
+                "new_spending_ceiling",
+                f"{format_gbp(ceiling)} is above the key-decision threshold of "
+                f"{format_gbp(self.threshold)}: only a new key decision can set it. Record "
+                "this as a key decision, with its reasons.",
+            )
+        return cleaned

@@ -1,0 +1,22 @@
+"""Access helper for the rows of a programme record: "may this user see / change this?"
+
+Built on `programme.access`: the role is checked before anything is looked up beyond the
+programme, so a refused user learns nothing and changes nothing (403).
+"""
+
+from django.db import models
+from django.shortcuts import get_object_or_404
+
+from .access import Capability, get_programme_for_user
+
+
+def get_record_row_for_user(
+    user, slug: str, model: type[models.Model], pk: int, capability: Capability
+):
+    """(programme, row) where `row` is the `model` row `pk` of the programme `slug`."""
+    programme = get_programme_for_user(user, slug, capability)
+    if model._meta.model_name == "benefitmeasure":
+        row = get_object_or_404(model, pk=pk, benefit__programme=programme)
+    else:
+        row = get_object_or_404(model, pk=pk, programme=programme)
+    return programme, row
