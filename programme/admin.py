@@ -3,7 +3,21 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Decision, Programme, ReportRun
+from .models import (
+    AlternativeOption,
+    Benefit,
+    BenefitMeasure,
+    Consultation,
+    Decision,
+    GlossaryTerm,
+    KeyConsideration,
+    KeyDecisionReason,
+    Objective,
+    Programme,
+    Recommendation,
+    ReportReview,
+    ReportRun,
+)
 
 
 @admin.register(Programme)
@@ -24,3 +38,63 @@ class DecisionAdmin(SimpleHistoryAdmin):
 class ReportRunAdmin(SimpleHistoryAdmin):
     list_display = ["kind", "status", "requested_by", "created_at", "finished_at"]
     list_filter = ["kind", "status"]
+
+
+# The programme record ----------------------------------------------------------------------
+# Admin users may correct any row; every change keeps its history like the forms do.
+
+
+class _RecordAdmin(SimpleHistoryAdmin):
+    list_filter = ["programme"]
+
+
+@admin.register(KeyDecisionReason)
+class KeyDecisionReasonAdmin(_RecordAdmin):
+    list_display = ["programme", "test", "source_reference"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(_RecordAdmin):
+    list_display = ["programme", "label", "outcome", "decided_on", "decided_by_name"]
+
+
+@admin.register(AlternativeOption)
+class AlternativeOptionAdmin(_RecordAdmin):
+    list_display = ["programme", "number", "title", "is_recommended"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(_RecordAdmin):
+    list_display = ["programme", "position", "source_reference"]
+
+
+@admin.register(KeyConsideration)
+class KeyConsiderationAdmin(_RecordAdmin):
+    list_display = ["programme", "section", "position", "heading", "source_reference"]
+    list_filter = ["programme", "section"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(_RecordAdmin):
+    list_display = ["programme", "body", "consulted_on", "stance"]
+
+
+@admin.register(ReportReview)
+class ReportReviewAdmin(_RecordAdmin):
+    list_display = ["programme", "area", "reviewer", "reviewed_on"]
+
+
+class BenefitMeasureInline(admin.TabularInline):
+    model = BenefitMeasure
+    extra = 0
+
+
+@admin.register(Benefit)
+class BenefitAdmin(_RecordAdmin):
+    list_display = ["programme", "title", "baseline_text", "target_value", "target_is_demo"]
+    inlines = [BenefitMeasureInline]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(_RecordAdmin):
+    list_display = ["programme", "term", "source_reference"]
