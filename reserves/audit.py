@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.sql.subqueries import InsertQuery
 from django.utils import timezone
 
@@ -52,7 +52,8 @@ class RefusalDetails:
 
 def _insert_on_own_connection(refusal: DrawdownRefusal) -> None:
     """INSERT the row through a fresh connection to the same database, in autocommit."""
-    own = type(connection)(dict(connection.settings_dict), alias="reserves_refusal_audit")
+    default = connections[DEFAULT_DB_ALIAS]
+    own = type(default)(dict(default.settings_dict), alias="reserves_refusal_audit")
     try:
         fields = [f for f in DrawdownRefusal._meta.concrete_fields if not f.primary_key]
         query = InsertQuery(DrawdownRefusal)

@@ -126,7 +126,7 @@ def balance_svg(position: dict, *, title_id: str, title: str) -> str:
         bottom = min(0, min(actual_y + planned_y + [_pounds(floor)]))
         axes.set_ylim(bottom, top or 1)
         axes.set_xlim(start, last[-1])
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1_000_000:.0f}m"))
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1_000_000:g}m"))
         axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
         axes.set_ylabel("Balance")
         axes.grid(axis="y", color="#b1b4b6", linewidth=0.5)
