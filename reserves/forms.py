@@ -31,13 +31,11 @@ class MoneyInputField(forms.CharField):
 class DateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
-        kwargs.setdefault(
-            "error_messages",
-            {
-                "invalid": "Enter a real date, like 30 9 2022",
-                "required": "Enter a date",
-            },
-        )
+        kwargs["error_messages"] = {
+            "invalid": "Enter a real date, like 30 9 2022",
+            "required": "Enter a date",
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(**kwargs)
 
 
