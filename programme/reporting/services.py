@@ -19,7 +19,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from programme.history import acting_user
 from programme.models import Programme, ReportRun
@@ -131,20 +130,23 @@ def report_claim(run_id: int) -> Claim | None:
         return Claim(run_id=run.pk, started_at=now)
 
 
+class ReportError(Exception):
+    """A report that cannot be produced, with the reason people read on the reports page."""
+
+
 def file_name(run: ReportRun, fmt: str) -> str:
-    """Where a run's file is stored: the same name every time for the same run and format."""
-    slug = run.programme.slug if run.programme_id else "reports"
+    """Where a run's file is stored: the same short name every time for the same run."""
     day = timezone.localtime(run.created_at).date() if run.created_at else timezone.localdate()
-    stem = f"{slugify(run.kind).replace('_', '-')}-{day:%Y-%m-%d}-{run.pk}"
-    return f"reports/{slug}/run-{run.pk}/{slug}-{stem}.{fmt}"
+    kind = str(run.kind).replace("_", "-")
+    return f"reports/run-{run.pk}/{kind}-{day:%Y-%m-%d}.{fmt}"
 
 
 def download_name(run: ReportRun, fmt: str) -> str:
-    return file_name(run, fmt).rsplit("/", 1)[-1]
-
-
-class ReportError(Exception):
-    """A report that cannot be produced, with the reason people read on the reports page."""
+    """The name a download is saved as: programme, kind, date and run number."""
+    slug = run.programme.slug if run.programme_id else "report"
+    day = timezone.localtime(run.created_at).date() if run.created_at else timezone.localdate()
+    kind = str(run.kind).replace("_", "-")
+    return f"{slug}-{kind}-{day:%Y-%m-%d}-{run.pk}.{fmt}"
 
 
 def render_files(run: ReportRun, *, today: date | None = None) -> dict[str, bytes]:
@@ -228,11 +230,12 @@ def report_generate(*, run_id: int, today: date | None = None) -> str:
     try:
         with acting_user(run.requested_by):
             files = render_files(run, today=today)
+        finished = report_finish(claim, files)
     except Exception as exc:  # any failure must end as a readable "failed", never "running"
         logger.exception("Report run %s failed", run_id)
         report_fail(claim, failure_message(exc))
         return "failed"
-    return "done" if report_finish(claim, files) else "skipped"
+    return "done" if finished else "skipped"
 
 
 def run_files(run: ReportRun) -> list[tuple[str, str]]:

@@ -72,8 +72,8 @@ def broker_at(url: str):
     from programme.celery import app
 
     def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Drop the app's references only: kombu keeps pools per connection in a shared
+        # registry, and closing one would break the next test that uses the same broker.
         app._pool = None
         app.amqp._producer_pool = None
 

@@ -235,3 +235,23 @@ def test_the_highlight_context_always_has_the_programme_facts(programme):
     assert str(facts["Key-decision threshold"]) == "500000.00"
     keys = [s.key for s in context.sections]
     assert keys == ["spend", "stages", "outputs_due", "reserve", "top_risks", "heat_map"]
+
+
+def test_a_long_programme_slug_still_fits_the_file_field(officer, request_report):
+    programme = make_programme(slug="a-very-long-programme-slug-" + "x" * 50, name="Long")
+    run = request_report(programme=programme, kind="reserve_position", user=officer)
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert len(run.file.name) <= ReportRun._meta.get_field("file").max_length
+    assert services.download_name(run, "csv").startswith(programme.slug)
+
+
+def test_a_failure_while_storing_ends_failed_not_running(programme, officer, monkeypatch):
+    run = ReportRun.objects.create(programme=programme, kind="highlight", requested_by=officer)
+
+    def refuse(name, content):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "_store", refuse)
+    assert services.report_generate(run_id=run.pk) == "failed"
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.FAILED and "OSError" in run.error
