@@ -72,6 +72,14 @@ class StageForm(forms.ModelForm):
 
 
 class OutputForm(forms.ModelForm):
+    evidence_url = forms.URLField(
+        label="Evidence link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="A link to the document, for example on the intranet",
+        error_messages={"invalid": "Enter a full web address, starting https://"},
+    )
     owner = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
@@ -103,11 +111,9 @@ class OutputForm(forms.ModelForm):
         }
         help_texts = {
             "code": "The output's letter or number in its stage, for example a or 2.1",
-            "evidence_url": "A link to the document, for example on the intranet",
         }
         error_messages = {
             "due_date": {"invalid": "Enter a real date, for example 30/11/2022."},
-            "evidence_url": {"invalid": "Enter a full web address, starting https://"},
         }
 
     def __init__(self, *args, stage: Stage, **kwargs):
