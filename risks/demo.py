@@ -9,6 +9,7 @@ and the register's data-quality panel lists them; nothing is invented.
 from django.db.models import Max
 
 from .models import Risk, RiskFramework
+from .reference import ensure_reference_data
 
 FRAMEWORK_NAME = "Performance, Risk and Opportunity Management Framework (PROM)"
 FRAMEWORK_STATEMENT = (
@@ -44,6 +45,7 @@ REPORT_RISKS = [
 def load(*, programme, users) -> None:
     """Load the report's risk table and framework for `programme` (history by the caller's
     `acting_user`)."""
+    ensure_reference_data()
     if not RiskFramework.objects.filter(programme=programme).exists():
         RiskFramework.objects.create(
             programme=programme,

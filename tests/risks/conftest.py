@@ -9,6 +9,14 @@ from .factories import ProgrammeFactory, RiskFactory, category
 TODAY = date(2024, 6, 1)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(db):
+    """Seeded categories and bands, even after a transactional test flushed the tables."""
+    from risks.reference import ensure_reference_data
+
+    ensure_reference_data()
+
+
 @pytest.fixture
 def programme(db):
     from stages.models import Stage
