@@ -126,9 +126,12 @@ def _record(item) -> dict:
         return {f"Column {i + 1}": _cell(v) for i, v in enumerate(item)}
     else:
         return {"Item": str(item)}
+    pairs = list(pairs)
+    worded = {str(k)[: -len("_word")] for k, _v in pairs if str(k).endswith("_word")}
     record = {}
     for key, value in pairs:
-        if str(key).endswith(_SKIPPED_KEYS):
+        # A code with a "<code>_word" beside it (rag / rag_word) shows as the word only.
+        if str(key).endswith(_SKIPPED_KEYS) or str(key) in worded:
             continue
         cell = _cell(value)
         if cell is not _NESTED:
