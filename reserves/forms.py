@@ -15,7 +15,8 @@ class MoneyInputField(forms.CharField):
     parse, and we want to keep what was typed and say what is wrong with it.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        self.allow_zero = allow_zero
         kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
@@ -25,7 +26,7 @@ class MoneyInputField(forms.CharField):
         value = super().clean(value)
         if value in self.empty_values and not self.required:
             return None
-        return clean_amount(value)
+        return clean_amount(value, allow_zero=self.allow_zero)
 
 
 class DateField(forms.DateField):
@@ -112,11 +113,13 @@ class ReserveForm(forms.ModelForm):
         label="Floor (£)",
         help_text="The balance below which the reserve may not go",
         required=False,
+        allow_zero=True,
     )
     planned_annual_use = MoneyInputField(
         label="Planned use per year (£, optional)",
         help_text="Leave blank to use the rate committed so far",
         required=False,
+        allow_zero=True,
     )
 
     class Meta:

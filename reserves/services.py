@@ -27,7 +27,7 @@ from .models import CostLine, Drawdown, Reserve
 _AMOUNT_TEXT = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$|^\d+(\.\d*)?$|^\.\d+$")
 
 
-def clean_amount(value) -> Decimal:
+def clean_amount(value, *, allow_zero: bool = False) -> Decimal:
     """An amount of money as typed (`30000`, `£30,000.50`) → Decimal, or a field message.
 
     Refuses blanks, words, NaN/Infinity, negatives, zero, more than 2 decimal places and
@@ -48,7 +48,10 @@ def clean_amount(value) -> Decimal:
         unsigned = text.lstrip("-−+").removeprefix("£").lstrip("-−")
         if unsigned != text.removeprefix("£").lstrip("+") and _AMOUNT_TEXT.match(unsigned):
             # A minus sign before or after the £: money is taken out, never put in, here.
-            raise ValidationError("The amount must be more than £0", code="min_value")
+            message = (
+                "The amount cannot be negative" if allow_zero else "The amount must be more than £0"
+            )
+            raise ValidationError(message, code="min_value")
         text = text.removeprefix("£")
         if not _AMOUNT_TEXT.match(text):
             raise ValidationError(
@@ -60,8 +63,11 @@ def clean_amount(value) -> Decimal:
             raise ValidationError(
                 "Enter the amount as a number of pounds, like 30000 or 30,000.50", code="invalid"
             ) from exc
-    if amount <= ZERO:
-        raise ValidationError("The amount must be more than £0", code="min_value")
+    if amount < ZERO or (amount == ZERO and not allow_zero):
+        message = (
+            "The amount cannot be negative" if allow_zero else "The amount must be more than £0"
+        )
+        raise ValidationError(message, code="min_value")
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         raise ValidationError(
             "Enter the amount to the nearest penny: no more than 2 decimal places",

@@ -382,3 +382,14 @@ def test_page_queries_do_not_grow_with_the_number_of_drawdowns(
     )
     after = {url: query_count(client, url) for url in _urls(world)}
     assert after == before
+
+
+def test_the_reserve_form_takes_a_floor_of_nothing_but_not_below_it(world, client_for, finance):
+    reserve = world["reserve"]
+    url = reverse("reserves:reserve_edit", kwargs={"pk": reserve.pk})
+    base = {"owner": "Director", "mtfs_years": "4"}
+    response = client_for(finance).post(url, {**base, "floor": "-1"})
+    assert "The amount cannot be negative" in response.content.decode()
+    assert client_for(finance).post(url, {**base, "floor": "0"}).status_code == 302
+    reserve.refresh_from_db()
+    assert reserve.floor == Decimal("0.00") and reserve.owner == "Director"
