@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Drawdowns", "reserves:drawdown_queue", False, Capability.VIEW),
     ("Reports", "programme:reports", True, Capability.VIEW),
     ("Audit log", "programme:audit", True, Capability.VIEW),
+    ("Help", "programme:help", True, Capability.VIEW),
 ]
 
 

@@ -23,6 +23,8 @@ else:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The address used in links inside e-mails (reminders, monthly report).
+SITE_URL = env.str("SITE_URL", default="")
 COUNCIL_NAME = env.str("COUNCIL_NAME", default="Herefordshire Council")
 SERVICE_NAME = "Transformation Programme Tracker"
 
@@ -239,7 +241,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs every font and CSS fallback at INFO: a dozen lines per PDF.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 DJANGO_TABLES2_TEMPLATE = "tables/govuk_table.html"
