@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from programme.access import Capability, Role, require, roles_of
 from programme.models import Decision, Programme
@@ -55,6 +56,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 ALLOWED_EVIDENCE_EXTENSIONS = frozenset(
     {"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "png", "jpg", "jpeg", "csv", "txt"}
 )
+
+
+def _listed(outputs) -> str:
+    """`a) Case for change, b) …`: long titles shortened so a message stays readable."""
+    return ", ".join(f"{o.code}) {Truncator(o.title.rstrip('.')).chars(70)}" for o in outputs)
 
 
 def _locked(model, pk):
@@ -133,7 +139,7 @@ def stage_start_blockers(stage: Stage, previous_outputs: list[Output] | None = N
             )
         waiting = [o for o in previous_outputs if o.status != Output.Status.ACCEPTED]
         if waiting:
-            codes = ", ".join(f"{o.code}) {o.title}" for o in waiting)
+            codes = _listed(waiting)
             blockers.append(
                 f"Every output of stage {stage.number - 1} must be accepted first; "
                 f"not yet accepted: {codes}."
@@ -172,7 +178,7 @@ def stage_complete(*, stage: Stage, user, actual_end: date) -> Stage:
             raise ValidationError(f"Stage {stage.number} is not in progress, so it cannot end.")
         waiting = list(stage.outputs.exclude(status=Output.Status.ACCEPTED).order_by("code"))
         if waiting:
-            codes = ", ".join(f"{o.code}) {o.title}" for o in waiting)
+            codes = _listed(waiting)
             raise ValidationError(f"Every output must be accepted first; not yet: {codes}.")
         if actual_end > timezone.localdate():
             raise ValidationError({"actual_end": "The end date cannot be in the future."})
@@ -221,7 +227,7 @@ def stage_gate_record(
             .order_by("code")
         )
         if waiting:
-            codes = ", ".join(f"{o.code}) {o.title}" for o in waiting)
+            codes = _listed(waiting)
             raise ValidationError(
                 f"The gate needs every output of stage {stage.number - 1} accepted; "
                 f"not yet: {codes}."

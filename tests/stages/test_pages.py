@@ -51,6 +51,15 @@ def _state() -> tuple:
     )
 
 
+def _history_since(before: tuple) -> list:
+    counts = before[4:]
+    rows = []
+    for model, count in zip((Stage, Output, ProgressUpdate, Decision), counts, strict=True):
+        history = model.history.order_by("history_id")
+        rows += list(history.select_related("history_user")[count:])
+    return rows
+
+
 # Role × page -------------------------------------------------------------------------------
 
 PAGES = [
@@ -203,6 +212,10 @@ def test_each_form_changes_things_only_for_roles_that_may(
     if role in allowed:
         assert response.status_code == 302, response.content.decode()[:3000]
         assert _state() != before
+        # Every history row the request wrote names the user who made the change.
+        new_rows = _history_since(before)
+        assert new_rows
+        assert {row.history_user for row in new_rows} == {role_users[role]}
     else:
         assert response.status_code == 403
         assert _state() == before
