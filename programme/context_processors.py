@@ -12,7 +12,7 @@ NAVIGATION = [
     ("Dashboard", "programme:dashboard", True, Capability.VIEW),
     ("Programme record", "programme:detail", True, Capability.VIEW),
     ("Stages", "stages:list", True, Capability.VIEW),
-    ("My outputs", "stages:my_outputs", False, Capability.UPDATE_STAGES),
+    ("My outputs", "stages:my_outputs", True, Capability.UPDATE_STAGES),
     ("Risks", "risks:register", True, Capability.VIEW),
     ("Reserves", "reserves:list", False, Capability.VIEW),
     ("Drawdowns", "reserves:drawdown_queue", False, Capability.VIEW),

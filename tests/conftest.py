@@ -35,6 +35,9 @@ def pytest_configure(config):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # Every role fixture hashes a password; the production hasher costs ~0.5 s each and no
+    # test is about hashing (the password validators are tested on their own).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def need_service(reason: str) -> None:

@@ -83,10 +83,3 @@ def url(programme, name="", **kwargs) -> str:
     from django.urls import reverse
 
     return reverse(f"stages:{name or 'list'}", kwargs={"slug": programme.slug, **kwargs})
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The role fixtures hash a password each; the default hasher makes that ~0.5 s a user.
-    Nothing in these tests is about hashing, so a fast hasher keeps the matrix quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
