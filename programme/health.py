@@ -18,10 +18,16 @@ def broker_state() -> str:
     if not settings.REDIS_URL:
         return "eager"
     import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
 
     timeout = settings.BROKER_TIMEOUT_SECONDS
+    # redis-py retries a failed connection three times with back-off by default: one try only.
     client = redis.Redis.from_url(
-        settings.REDIS_URL, socket_timeout=timeout, socket_connect_timeout=timeout
+        settings.REDIS_URL,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
     )
     try:
         client.ping()
