@@ -78,7 +78,11 @@ def csp_safe_svg(svg: str, *, prefix: str) -> str:
 
 
 def figure_to_svg(figure, *, title_id: str, title: str) -> str:
-    """The figure as an inline `<svg role="img" aria-labelledby=…>` with a <title>."""
+    """The figure as an inline `<svg role="img" aria-labelledby=…>` with a <title>.
+
+    Draw and call this inside `with matplotlib.rc_context(chart_rc(name)):` — the SVG backend
+    reads the font and hash-salt settings when it saves.
+    """
     buffer = StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = csp_safe_svg(buffer.getvalue(), prefix=f"{title_id}-")
