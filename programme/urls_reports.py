@@ -1,11 +1,12 @@
-"""Wiring: URLs of the reports, the audit history and the help pages (merged into the
+"""Wiring: URLs of the dashboard, the reports, the audit history and the help pages (merged into the
 "programme" namespace by app_urls)."""
 
 from django.urls import path
 
-from . import views_audit, views_help, views_reports
+from . import views_audit, views_dashboard, views_help, views_reports
 
 urlpatterns = [
+    path("<slug:slug>/dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("<slug:slug>/reports/", views_reports.reports, name="reports"),
     path("<slug:slug>/reports/request/", views_reports.report_request, name="report_request"),
     path(

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import benefit_chart, forms, health, selectors, services
-from .access import Capability, can, get_programme_for_user, primary_role, require
+from .access import Capability, Role, can, get_programme_for_user, primary_role, require
 from .exports import csv_response, xlsx_response
 from .forms import apply_errors
 from .models import (
@@ -36,8 +36,18 @@ from .record_access import get_record_row_for_user
 
 def home(request):
     require(request.user, Capability.VIEW)
-    programmes = Programme.objects.select_related("funding_reserve").order_by("name")
     role = primary_role(request.user)
+    if role == Role.CABINET:
+        # Cabinet members start at the dashboard of the programme in hand (the first open one).
+        current = (
+            Programme.objects.exclude(status=Programme.Status.CLOSED)
+            .order_by("id")
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if current:
+            return redirect("programme:dashboard", slug=current)
+    programmes = Programme.objects.select_related("funding_reserve").order_by("name")
     return render(
         request,
         "home.html",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -242,6 +242,65 @@ def changes_since(
     total = rows.count()
     entries = audit.entries_for_rows(rows[:limit]) if total else []
     return ChangeSet(since=since, entries=entries, total=total)
+
+
+@dataclass(frozen=True)
+class KindChanges:
+    key: str  # "stages.output"
+    label: str  # "Output"
+    count: int
+    latest: datetime
+
+
+@dataclass
+class ChangeSummary:
+    """How many changes of each kind of record were made after `since` (one query).
+
+    `basis` is "last_report" when `since` is the previous highlight report's finish, else
+    "fallback" (the last 30 days); the page says which.
+    """
+
+    since: datetime
+    basis: str
+    kinds: list[KindChanges]
+
+    @property
+    def total(self) -> int:
+        return sum(k.count for k in self.kinds)
+
+    @property
+    def since_last_report(self) -> bool:
+        return self.basis == "last_report"
+
+
+def change_summary(programme: Programme, since: datetime, *, basis: str) -> ChangeSummary:
+    """Changes after `since` counted by kind of record, most numerous first: one GROUP BY over
+    the audit log's UNION, so the count of queries does not depend on the kinds or rows."""
+    from django.db import connection
+
+    rows = audit.history_rows(
+        programme,
+        audit.HistoryFilter(after=since, exclude_kinds=frozenset(audit.NOT_PROGRAMME_CHANGES)),
+    ).order_by()
+    sql, params = rows.query.get_compiler(connection=connection).as_sql()
+    grouped = (
+        f"SELECT model_key, COUNT(*), MAX(history_date) FROM ({sql}) AS changes "  # noqa: S608
+        "GROUP BY model_key"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(grouped, params)
+        found = cursor.fetchall()
+    kinds = []
+    for key, count, latest in found:
+        tracked = audit.tracked_model_by_key(key)
+        if isinstance(latest, str):  # SQLite hands back text from a UNION's column
+            latest = datetime.fromisoformat(latest)
+        if timezone.is_naive(latest):
+            latest = timezone.make_aware(latest, UTC)
+        label = tracked.label if tracked else key
+        kinds.append(KindChanges(key=key, label=label, count=count, latest=latest))
+    kinds.sort(key=lambda k: (-k.count, k.label))
+    return ChangeSummary(since=since, basis=basis, kinds=kinds)
 
 
 # The highlight report --------------------------------------------------------------------
