@@ -1,5 +1,7 @@
 """Wiring: the project's URL map. Each app owns its own urls module."""
 
+import os
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -18,3 +20,9 @@ urlpatterns = [
     path("reserves/", include("reserves.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if os.environ.get("BENCH_MINIMAL_VIEW") == "1":
+    # The load benchmark's one-query yardstick (bench/load.py); absent from normal runs.
+    from bench.minimal_view import minimal
+
+    urlpatterns.append(path("bench/minimal/", minimal, name="bench_minimal"))
