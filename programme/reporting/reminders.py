@@ -19,8 +19,6 @@ from django.urls import NoReverseMatch
 
 from programme.models import Programme
 
-from .sources import UNAVAILABLE, call_app_selector
-
 logger = logging.getLogger(__name__)
 
 
@@ -42,12 +40,12 @@ def _path(obj) -> str:
 
 
 def overdue_outputs(programme: Programme, today: date) -> list[ReminderItem]:
-    data = call_app_selector("stages.selectors.outputs_due", programme, today=today, within_days=30)
-    if data is UNAVAILABLE:
-        return []
+    """Outputs past their due date and not accepted (stages' own reading of "overdue")."""
+    from stages.selectors import outputs_due
+
     items = []
-    for due in getattr(data, "overdue", []):
-        output = getattr(due, "output", due)
+    for due in outputs_due(programme, today=today, within_days=0).overdue:
+        output = due.output
         items.append(
             ReminderItem(
                 owner=output.owner,
@@ -62,9 +60,10 @@ def overdue_outputs(programme: Programme, today: date) -> list[ReminderItem]:
 
 
 def overdue_risk_work(programme: Programme, today: date) -> list[ReminderItem]:
-    data = call_app_selector("risks.selectors.overdue_reviews_and_actions", programme, today=today)
-    if data is UNAVAILABLE:
-        return []
+    """Live risks past their review date, and open mitigation actions past their due date."""
+    from risks.selectors import overdue_reviews_and_actions
+
+    data = overdue_reviews_and_actions(programme, today=today)
     items = [
         ReminderItem(
             owner=risk.owner,
@@ -74,7 +73,7 @@ def overdue_risk_work(programme: Programme, today: date) -> list[ReminderItem]:
             programme=programme,
             path=_path(risk),
         )
-        for risk in getattr(data, "reviews", [])
+        for risk in data.reviews
     ]
     items += [
         ReminderItem(
@@ -83,9 +82,9 @@ def overdue_risk_work(programme: Programme, today: date) -> list[ReminderItem]:
             title=str(action),
             due=action.due_date,
             programme=programme,
-            path=_path(getattr(action, "risk", None) or action),
+            path=_path(action.risk),
         )
-        for action in getattr(data, "actions", [])
+        for action in data.actions
     ]
     return items
 

@@ -1,26 +1,24 @@
 """Reads for reports, the audit log and the reports page, each in a fixed number of queries.
 
-`highlight_context(programme)` gathers the highlight report as a list of sections, one per
-app selector; `changes_since(programme, since)` is "what changed since the last report" for the
-report and the dashboard.
+`highlight_context(programme)` gathers the highlight report from the dashboard's figures
+(`programme.dashboard.dashboard_context`) as titled tables that the PDF and the workbook both
+render; `changes_since(programme, since)` lists what changed since the last report and
+`change_summary` counts it by kind of record for the dashboard.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
-from django.db import models
 from django.utils import timezone
 
 from programme.models import Programme, ReportRun
 from programme.money import format_gbp
 
 from . import audit
-from .sources import NOT_AVAILABLE, UNAVAILABLE, call_app_selector
 
 CHANGES_LIMIT = 50
 RUNS_LIMIT = 25
@@ -31,7 +29,7 @@ RUNS_LIMIT = 25
 
 @dataclass
 class Section:
-    """One part of a report: a titled table, or "Not available yet"."""
+    """One part of a report: a titled table that the PDF and the workbook both render."""
 
     key: str
     title: str
@@ -41,13 +39,6 @@ class Section:
     note: str = ""
     empty_text: str = "Nothing to show."
 
-    @classmethod
-    def from_data(cls, key: str, title: str, data, **extra) -> Section:
-        if data is UNAVAILABLE:
-            return cls(key=key, title=title, available=False, note=NOT_AVAILABLE, **extra)
-        headers, rows = tabulate(data)
-        return cls(key=key, title=title, headers=headers, rows=rows, **extra)
-
     @property
     def display_rows(self) -> list[list[str]]:
         """The rows as text, for the PDF: £490,000, 19 July 2022, Yes/No."""
@@ -55,13 +46,17 @@ class Section:
 
     @property
     def numeric_columns(self) -> set[int]:
-        return {
-            i
-            for i in range(len(self.headers))
-            if any(
-                isinstance(r[i], Decimal | int) and not isinstance(r[i], bool) for r in self.rows
-            )
-        }
+        """Columns whose every filled cell is a number (right-aligned in the PDF)."""
+
+        def numeric(value) -> bool:
+            return isinstance(value, Decimal | int) and not isinstance(value, bool)
+
+        columns = set()
+        for i in range(len(self.headers)):
+            filled = [r[i] for r in self.rows if r[i] not in (None, "")]
+            if filled and all(numeric(v) for v in filled):
+                columns.add(i)
+        return columns
 
     @property
     def money_total(self) -> dict[str, Decimal]:
@@ -73,12 +68,6 @@ class Section:
             if present and all(isinstance(v, Decimal) for v in present):
                 totals[header] = sum(present, Decimal("0.00"))
         return totals
-
-
-# What the selectors of other apps return is turned into rows here. Until the next round
-# gives each section its own layout, any shape reads sensibly: mappings as item/value, lists of
-# records as tables, nested lists as groups.
-_SKIPPED_KEYS = ("_css", "css", "url", "modifier")
 
 
 def display_cell(value) -> str:
@@ -96,93 +85,8 @@ def display_cell(value) -> str:
     return str(value)
 
 
-def _humanise(name: str) -> str:
-    return str(name).replace("_", " ").strip().capitalize()
-
-
-def _cell(value):
-    if value is None or isinstance(value, str | int | Decimal | date | bool):
-        return value
-    if isinstance(value, float):
-        return str(value)
-    if isinstance(value, models.Model):
-        return str(value)
-    if hasattr(value, "label") and hasattr(value, "value"):  # Choices members, bands
-        return str(value.label)
-    return _NESTED
-
-
-_NESTED = object()
-
-
-def _record(item) -> dict:
-    if isinstance(item, Mapping):
-        pairs = item.items()
-    elif dataclasses.is_dataclass(item):
-        pairs = ((f.name, getattr(item, f.name)) for f in dataclasses.fields(item))
-    elif isinstance(item, models.Model):
-        return {"Item": str(item)}
-    elif isinstance(item, list | tuple):
-        return {f"Column {i + 1}": _cell(v) for i, v in enumerate(item)}
-    else:
-        return {"Item": str(item)}
-    pairs = list(pairs)
-    worded = {str(k)[: -len("_word")] for k, _v in pairs if str(k).endswith("_word")}
-    record = {}
-    for key, value in pairs:
-        # A code with a "<code>_word" beside it (rag / rag_word) shows as the word only.
-        if str(key).endswith(_SKIPPED_KEYS) or str(key) in worded:
-            continue
-        cell = _cell(value)
-        if cell is not _NESTED:
-            record[_humanise(key)] = cell
-    return record
-
-
-def _heat_grid(data) -> tuple[list[str], list[list]] | None:
-    """A likelihood × impact grid from anything with rows of cells (risks.heat_map)."""
-    rows = getattr(data, "rows", None)
-    if not rows or not all(hasattr(r, "cells") for r in rows):
-        return None
-    impacts = [c.impact for c in rows[0].cells]
-    headers = ["Likelihood"] + [f"Impact {i}" for i in impacts]
-    body = [
-        [getattr(row, "label", None) or f"Likelihood {row.likelihood}"]
-        + [cell.count for cell in row.cells]
-        for row in rows
-    ]
-    return headers, body
-
-
-def tabulate(data) -> tuple[list[str], list[list]]:
-    """(headers, rows) for whatever a selector returned."""
-    grid = _heat_grid(data)
-    if grid:
-        return grid
-    if isinstance(data, Mapping):
-        return ["Item", "Value"], [
-            [_humanise(k), _cell(v)] for k, v in data.items() if _cell(v) is not _NESTED
-        ]
-    if dataclasses.is_dataclass(data) and not isinstance(data, type):
-        groups = [
-            (f.name, getattr(data, f.name))
-            for f in dataclasses.fields(data)
-            if isinstance(getattr(data, f.name), list | tuple)
-        ]
-        if groups:
-            records = [
-                {"Group": _humanise(name), **_record(item)}
-                for name, items in groups
-                for item in items
-            ]
-        else:
-            return tabulate(_record(data))
-    else:
-        records = [_record(item) for item in (data or [])]
-    headers: list[str] = []
-    for record in records:
-        headers += [k for k in record if k not in headers]
-    return headers, [[record.get(h) for h in headers] for record in records]
+def _name(user) -> str:
+    return audit.person_name(user) if user is not None else "No owner"
 
 
 # Facts -----------------------------------------------------------------------------------
@@ -314,6 +218,9 @@ class HighlightContext:
     facts: list[tuple[str, object]]
     sections: list[Section]
     changes: ChangeSet
+    dashboard: object = None  # programme.dashboard.Dashboard: the figures the sections hold
+    charts: dict[str, str] = field(default_factory=dict)
+    since_last_report: bool = True
 
     @property
     def facts_display(self) -> list[tuple[str, str]]:
@@ -330,59 +237,228 @@ class HighlightContext:
         return next((s for s in self.sections if s.key == key), None)
 
 
-def highlight_sections(programme: Programme, *, today: date) -> list[Section]:
-    """The report's sections, each from the app that owns its figures."""
-    reserve = programme.funding_reserve
-    reserve_data = (
-        call_app_selector("reserves.selectors.reserve_position", reserve, today=today)
-        if reserve is not None
-        else UNAVAILABLE
+STAGE_HEADERS = [
+    "Stage",
+    "RAG",
+    "Complete (%)",
+    "Update of",
+    "Planned start",
+    "Planned end",
+    "Actual start",
+    "Actual end",
+    "Outputs accepted",
+    "Outputs",
+    "Approval",
+]
+OUTPUT_HEADERS = ["State", "Output", "Stage", "Owner", "Due", "Days", "Status"]
+RISK_HEADERS = [
+    "Risk",
+    "Title",
+    "Owner",
+    "Inherent score",
+    "Inherent band",
+    "Residual score",
+    "Residual band",
+    "Review by",
+]
+YEAR_HEADERS = ["Financial year", "Opening", "Drawn", "Planned", "Closing", "Above the floor"]
+STATED_HEADERS = ["Figure", "Paragraph", "Stated", "Computed", "Difference", "Agrees"]
+
+
+def spend_section(dash) -> Section:
+    return Section(
+        "spend",
+        "Spend against the ceiling",
+        ["Item", "Amount"],
+        [list(row) for row in dash.spend.rows()],
     )
+
+
+def stage_section(dash) -> Section:
+    rows = [
+        [
+            str(s.stage),
+            s.rag_word,
+            s.percent,
+            s.as_of,
+            s.planned_start,
+            s.planned_end,
+            s.actual_start,
+            s.actual_end,
+            s.outputs_accepted,
+            s.outputs_total,
+            s.approval.word,
+        ]
+        for s in dash.stages
+    ]
+    return Section("stages", "Stages", STAGE_HEADERS, rows, empty_text="No stages are recorded.")
+
+
+def outputs_section(dash) -> Section:
+    rows = []
+    for label, group in (("Overdue", dash.outputs.overdue), ("Due soon", dash.outputs.due_soon)):
+        for due in group:
+            output = due.output
+            rows.append(
+                [
+                    label,
+                    str(output),
+                    output.stage.number,
+                    _name(output.owner),
+                    output.due_date,
+                    due.days,
+                    output.get_status_display(),
+                ]
+            )
+    return Section(
+        "outputs_due",
+        f"Outputs overdue or due in the next {dash.due_within_days} days",
+        OUTPUT_HEADERS,
+        rows,
+        empty_text=f"No outputs are overdue or due in the next {dash.due_within_days} days.",
+    )
+
+
+def reserve_sections(dash) -> list[Section]:
+    p = dash.reserve
+    if p is None:
+        return [
+            Section(
+                "reserve",
+                "Reserve position",
+                available=False,
+                note="No funding reserve is recorded for this programme.",
+            )
+        ]
+    position = Section(
+        "reserve",
+        "Reserve position",
+        ["Item", "Value"],
+        [
+            ["Reserve", p["reserve"].name],
+            ["Opening balance", p["opening_balance"]],
+            ["Opening date", p["opening_date"]],
+            ["Drawn", p["drawn"]],
+            ["Committed (approved, scheduled and drawn)", p["committed"]],
+            ["Available after everything committed", p["available"]],
+            ["Floor", p["floor"]],
+            ["Available above the floor", p["available_above_floor"]],
+            ["Requested, awaiting approval", p["pending"]],
+            ["How long it lasts", p["lasts"]["text"]],
+        ],
+    )
+    years = Section(
+        "reserve_years",
+        f"Reserve projection, {p['mtfs_label']}",
+        YEAR_HEADERS,
+        [
+            [y["label"], y["opening"], y["drawn"], y["planned"], y["closing"], y["above_floor"]]
+            for y in p["by_year"]
+        ],
+    )
+    return [position, years]
+
+
+def risk_sections(dash) -> list[Section]:
+    top = Section(
+        "top_risks",
+        "The five highest risks",
+        RISK_HEADERS,
+        [
+            [
+                r.reference,
+                r.title,
+                _name(r.owner),
+                r.inherent_score,
+                r.inherent_band.label if r.inherent_band else "Not scored",
+                r.residual_score,
+                r.residual_band.label if r.residual_band else "Not scored",
+                r.review_date,
+            ]
+            for r in dash.top_risks
+        ],
+        empty_text="No live risks.",
+    )
+    hm = dash.heat_map
+    heat = Section(
+        "heat_map",
+        "Residual risk heat map (number of live risks)",
+        ["Likelihood"] + [f"Impact {n}: {label}" for n, label in hm.impacts],
+        [[f"{row.likelihood}: {row.label}"] + [c.count for c in row.cells] for row in hm.rows],
+    )
+    return [top, heat]
+
+
+def benefit_section(dash) -> Section:
+    from programme.dashboard import BENEFIT_HEADERS
+
+    return Section(
+        "benefits",
+        "Benefits against target",
+        BENEFIT_HEADERS,
+        dash.benefit_rows,
+        empty_text="No benefits are recorded.",
+    )
+
+
+def stated_section(dash) -> Section:
+    return Section(
+        "stated_figures",
+        "Figures in the decision report, checked against the ledger",
+        STATED_HEADERS,
+        [
+            [
+                c["figure"].label,
+                c["figure"].source_reference,
+                c["figure"].stated_text or "(left blank)",
+                c["computed"],
+                c["difference"],
+                c["matches"],
+            ]
+            for c in dash.stated_figures
+        ],
+        empty_text="No stated figures are recorded.",
+    )
+
+
+def highlight_sections(dash) -> list[Section]:
+    """The report's sections, in the dashboard's order, each laid out once for both files."""
     return [
-        Section.from_data(
-            "spend",
-            "Spend against the ceiling",
-            call_app_selector("reserves.selectors.programme_spend", programme),
-        ),
-        Section.from_data(
-            "stages", "Stages", call_app_selector("stages.selectors.stage_summaries", programme)
-        ),
-        Section.from_data(
-            "outputs_due",
-            "Outputs overdue or due in the next 30 days",
-            call_app_selector(
-                "stages.selectors.outputs_due", programme, today=today, within_days=30
-            ),
-            empty_text="No outputs are overdue or due in the next 30 days.",
-        ),
-        Section.from_data("reserve", "Reserve position", reserve_data),
-        Section.from_data(
-            "top_risks",
-            "The five highest risks",
-            call_app_selector("risks.selectors.top_risks", programme, limit=5),
-            empty_text="No live risks.",
-        ),
-        Section.from_data(
-            "heat_map",
-            "Residual risk heat map",
-            call_app_selector("risks.selectors.heat_map", programme, basis="residual"),
-        ),
+        spend_section(dash),
+        *reserve_sections(dash),
+        stage_section(dash),
+        outputs_section(dash),
+        *risk_sections(dash),
+        benefit_section(dash),
+        stated_section(dash),
     ]
 
 
 def highlight_context(
     programme: Programme, *, today: date | None = None, run: ReportRun | None = None
 ) -> HighlightContext:
-    """Everything the highlight report shows, gathered once for the PDF and the workbook."""
+    """Everything the highlight report shows, gathered once for the PDF and the workbook: the
+    dashboard's figures and charts, and every change since the last report (or in the last 30
+    days when there has been none)."""
+    from programme.dashboard import CHANGES_FALLBACK_DAYS, dashboard_charts, dashboard_context
+
     today = today or timezone.localdate()
+    now = timezone.now()
+    dash = dashboard_context(programme, today=today)
     since = last_report_finished_at(programme, before=run)
+    since_last_report = since is not None
+    if since is None:
+        since = now - timedelta(days=CHANGES_FALLBACK_DAYS)
     return HighlightContext(
         programme=programme,
-        generated_at=timezone.now(),
+        generated_at=now,
         today=today,
         facts=programme_facts(programme),
-        sections=highlight_sections(programme, today=today),
+        sections=highlight_sections(dash),
         changes=changes_since(programme, since),
+        dashboard=dash,
+        charts=dashboard_charts(dash, prefix="report"),
+        since_last_report=since_last_report,
     )
 
 
@@ -390,7 +466,11 @@ def highlight_context(
 
 
 def reserve_statement_sections(programme: Programme, *, today: date) -> list[Section]:
-    """The reserve position statement for finance: the reserve, its position, the spend."""
+    """The reserve position statement for finance: the reserve, its position, every movement,
+    the projection by year and the programme's spend against its ceiling."""
+    from programme.dashboard import Spend
+    from reserves.selectors import programme_spend, reserve_position
+
     reserve = programme.funding_reserve
     if reserve is None:
         facts = Section(
@@ -411,19 +491,39 @@ def reserve_statement_sections(programme: Programme, *, today: date) -> list[Sec
             ["Programme spending ceiling", programme.spending_ceiling],
         ],
     )
-    return [
-        facts,
-        Section.from_data(
-            "position",
-            "Reserve position",
-            call_app_selector("reserves.selectors.reserve_position", reserve, today=today),
+
+    spent = programme_spend(programme)
+    # Just the parts of the dashboard the shared section layouts read.
+    dash = SimpleNamespace(
+        reserve=reserve_position(reserve, today=today),
+        spend=Spend(
+            ceiling=programme.spending_ceiling,
+            threshold=programme.key_decision_threshold,
+            committed=spent["committed"],
+            drawn=spent["drawn"],
         ),
-        Section.from_data(
-            "spend",
-            "Programme spend against the ceiling",
-            call_app_selector("reserves.selectors.programme_spend", programme),
-        ),
-    ]
+    )
+    position, years = reserve_sections(dash)
+    movements = Section(
+        "movements",
+        "Movements",
+        ["Date", "Drawdown", "Purpose", "Actual or planned", "Amount", "Balance after"],
+        [
+            [
+                m["date"],
+                m["drawdown"].reference,
+                m["drawdown"].purpose,
+                "Actual" if m["kind"] == "actual" else "Planned",
+                m["amount"],
+                m["balance"],
+            ]
+            for m in dash.reserve["movements"]
+        ],
+        empty_text="No money is committed from this reserve.",
+    )
+    spend = spend_section(dash)
+    spend.title = "Programme spend against the ceiling"
+    return [facts, position, movements, years, spend]
 
 
 # The reports page ------------------------------------------------------------------------
@@ -459,11 +559,8 @@ def drawdown_refusals(
     programme: Programme, filters: audit.HistoryFilter, *, limit: int | None = AUDIT_PAGE_SIZE
 ) -> Refusals:
     """Refused drawdowns for the programme matching the log's filters (two queries)."""
-    from .sources import app_model
+    from reserves.models import DrawdownRefusal as model
 
-    model = app_model("reserves.DrawdownRefusal")
-    if model is None:
-        return Refusals(rows=[], total=0, available=False)
     if filters.kind and filters.kind != REFUSALS_KIND:
         return Refusals(rows=[], total=0)
     rows = model._default_manager.filter(programme_id=programme.pk)

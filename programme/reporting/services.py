@@ -9,6 +9,8 @@ claims the row first (queued → running), so two deliveries of one message make
 from __future__ import annotations
 
 import logging
+import os
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -221,11 +223,20 @@ def report_fail(claim: Claim, message: str) -> bool:
     return True
 
 
+def _pause_for_fault_tests() -> None:
+    # REPORT_TEST_DELAY_SECONDS (unset in production) holds a claimed run "running" for that
+    # long, so the fault tests can kill the worker while a report is being made.
+    delay = os.environ.get("REPORT_TEST_DELAY_SECONDS")
+    if delay:
+        time.sleep(float(delay))
+
+
 def report_generate(*, run_id: int, today: date | None = None) -> str:
     """Produce a run's files: "done", "failed", or "skipped" when it is not ours to do."""
     claim = report_claim(run_id)
     if claim is None:
         return "skipped"
+    _pause_for_fault_tests()
     run = ReportRun.objects.select_related("programme", "requested_by").get(pk=run_id)
     try:
         with acting_user(run.requested_by):
