@@ -16,14 +16,19 @@ from django.utils.html import escape
 INK = "#0b0c0c"
 SECONDARY_INK = "#505a5f"
 BLUE = "#1d70b8"
+# Mid grey for gridlines: present but quieter than the data.
+GRID = "#b1b4b6"
 
 
-def chart_rc(name: str) -> dict:
-    """matplotlib settings for one kind of chart; `name` salts its ids so they are stable."""
+def chart_rc(name: str, *, font_size: int = 10) -> dict:
+    """matplotlib settings for one kind of chart; `name` salts its ids so they are stable.
+
+    Keep a chart's `name` once chosen: changing it changes every id the chart draws.
+    """
     return {
         "svg.fonttype": "none",
         "svg.hashsalt": name,
-        "font.size": 10,
+        "font.size": font_size,
         "font.family": "sans-serif",
         "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
     }
@@ -77,18 +82,20 @@ def csp_safe_svg(svg: str, *, prefix: str) -> str:
     return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m[1]}"', svg)
 
 
-def figure_to_svg(figure, *, title_id: str, title: str) -> str:
+def figure_to_svg(figure, *, title_id: str, title: str, id_prefix: str | None = None) -> str:
     """The figure as an inline `<svg role="img" aria-labelledby=…>` with a <title>.
 
     Draw and call this inside `with matplotlib.rc_context(chart_rc(name)):` — the SVG backend
-    reads the font and hash-salt settings when it saves.
+    reads the font and hash-salt settings when it saves. The chart's own ids are prefixed with
+    `id_prefix` (by default `title_id` and a hyphen). `focusable="false"` keeps a picture that
+    has nothing to operate out of the tab order in browsers that would otherwise focus it.
     """
     buffer = StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = csp_safe_svg(buffer.getvalue(), prefix=f"{title_id}-")
-    return re.sub(
-        r"<svg ",
-        f'<svg role="img" aria-labelledby="{escape(title_id)}" ',
-        svg,
-        count=1,
+    prefix = f"{title_id}-" if id_prefix is None else id_prefix
+    svg = csp_safe_svg(buffer.getvalue(), prefix=prefix)
+    return svg.replace(
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{escape(title_id)}" focusable="false" ',
+        1,
     ).replace(">", f'><title id="{escape(title_id)}">{escape(title)}</title>', 1)

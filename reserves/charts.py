@@ -3,43 +3,16 @@ on the server as inline SVG with the floor marked. Readable without colour: actu
 movements differ by line style and are named in the legend, the floor is labelled, and the
 page has the same figures in a table beside it."""
 
-import re
 from datetime import timedelta
 from decimal import Decimal
-from io import StringIO
 
-from django.utils.html import escape
-
+from programme.charts import BLUE, GRID, INK, chart_rc, figure_to_svg, new_figure
 from programme.money import format_gbp_millions
 
 # Fixed so that the same data draws the same bytes (tests compare them).
-_RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "reserve-statement",
-    "font.size": 10,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Liberation Sans", "DejaVu Sans"],
-}
-_BLUE = "#1d70b8"
-_BLACK = "#0b0c0c"
+_CHART = "reserve-statement"
+# The strong red of frontend/_tracker.scss: the floor is a limit, and is labelled in words too.
 _RED = "#942514"
-_STYLE_ATTR = re.compile(r'style="([^"]*)"')
-
-
-def _presentation_attributes(svg: str) -> str:
-    """matplotlib writes `style="…"`; the Content Security Policy forbids inline styles, so
-    they become SVG presentation attributes, which are not styles and still paint."""
-
-    def replace(match: re.Match) -> str:
-        parts = []
-        for declaration in match.group(1).split(";"):
-            if ":" in declaration:
-                name, value = (p.strip() for p in declaration.split(":", 1))
-                parts.append(f'{name}="{value}"')
-        return " ".join(parts)
-
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
-    return _STYLE_ATTR.sub(replace, svg)
 
 
 def _pounds(amount: Decimal) -> int:
@@ -49,12 +22,8 @@ def _pounds(amount: Decimal) -> int:
 
 def balance_svg(position: dict, *, title_id: str, title: str) -> str:
     """An inline `<svg role="img">` of the balance over the MTFS period."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import rc_context
     from matplotlib.dates import DateFormatter
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     start = position["opening_date"]
@@ -84,17 +53,17 @@ def balance_svg(position: dict, *, title_id: str, title: str) -> str:
     last.append(max(end, last[-1] + timedelta(days=1)))
     last_y.append(last_y[-1])
 
-    with rc_context(_RC):
-        figure = Figure(figsize=(8, 4.2))
+    with rc_context(chart_rc(_CHART)):
+        figure = new_figure(figsize=(8, 4.2))
         axes = figure.subplots()
         axes.plot(
-            actual_x, actual_y, color=_BLUE, linewidth=2.5, label="Balance after drawdowns made"
+            actual_x, actual_y, color=BLUE, linewidth=2.5, label="Balance after drawdowns made"
         )
         if planned_x:
             axes.plot(
                 planned_x,
                 planned_y,
-                color=_BLUE,
+                color=BLUE,
                 linewidth=2.5,
                 linestyle=(0, (6, 3)),
                 label="Projected, after approved and scheduled drawdowns",
@@ -120,7 +89,7 @@ def balance_svg(position: dict, *, title_id: str, title: str) -> str:
             xytext=(-4, 6),
             textcoords="offset points",
             ha="right",
-            color=_BLACK,
+            color=INK,
         )
         top = max(_pounds(position["opening_balance"]), _pounds(floor)) * 1.08
         bottom = min(0, min(actual_y + planned_y + [_pounds(floor)]))
@@ -129,21 +98,9 @@ def balance_svg(position: dict, *, title_id: str, title: str) -> str:
         axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"£{v / 1_000_000:g}m"))
         axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
         axes.set_ylabel("Balance")
-        axes.grid(axis="y", color="#b1b4b6", linewidth=0.5)
+        axes.grid(axis="y", color=GRID, linewidth=0.5)
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(loc="upper right", frameon=False, fontsize=9)
         figure.autofmt_xdate()
         figure.tight_layout()
-        buffer = StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = svg.replace(
-        "<svg ",
-        f'<svg role="img" aria-labelledby="{title_id}" focusable="false" ',
-        1,
-    )
-    svg = re.sub(
-        r"(<svg[^>]*>)", rf'\1<title id="{title_id}">{escape(title)}</title>', svg, count=1
-    )
-    return _presentation_attributes(svg)
+        return figure_to_svg(figure, title_id=title_id, title=title)

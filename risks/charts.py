@@ -1,56 +1,19 @@
 """The score-trend chart on a risk's page: server-drawn SVG (matplotlib), readable without
 colour (line style and marker tell inherent from residual), with the same data in a table.
-
-Matplotlib writes `style="…"` attributes, which the Content Security Policy (no inline
-styles) would block in an inline SVG; `_csp_safe` rewrites them as SVG presentation
-attributes, which CSP allows.
+`programme.charts` makes it CSP-safe (no inline styles) and byte-stable.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from django.utils.html import escape
+from programme.charts import INK, SECONDARY_INK, chart_rc, figure_to_svg, new_figure
 
 from . import scoring
 
-_STYLE_ATTR = re.compile(r'style="([^"]*)"')
-_ID_ATTR = re.compile(r'id="([^"]+)"')
-
-
-def _presentation_attributes(match: re.Match) -> str:
-    attrs = []
-    for declaration in match.group(1).split(";"):
-        if ":" not in declaration:
-            continue
-        name, value = (part.strip() for part in declaration.split(":", 1))
-        if name == "font":
-            # "font: 10px 'Arial'" → font-size and font-family
-            size, _, family = value.partition(" ")
-            attrs.append(f'font-size="{size}"')
-            if family:
-                attrs.append(f'font-family="{family}"')
-        elif name:
-            attrs.append(f'{name}="{value}"')
-    return " ".join(attrs)
-
-
-def _csp_safe(svg: str, *, prefix: str) -> str:
-    """Strip the XML prolog, metadata and <style>; styles become attributes; ids get a
-    prefix so two charts on one page never share an id."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
-    svg = _STYLE_ATTR.sub(_presentation_attributes, svg)
-    ids = set(_ID_ATTR.findall(svg))
-    for old in sorted(ids, key=len, reverse=True):
-        svg = svg.replace(f'id="{old}"', f'id="{prefix}-{old}"')
-        svg = svg.replace(f'href="#{old}"', f'href="#{prefix}-{old}"')
-        svg = svg.replace(f"url(#{old})", f"url(#{prefix}-{old})")
-    return svg
+# Fixed so that the same data draws the same bytes (tests compare them).
+_CHART = "risks-score-trend"
 
 
 def score_trend_svg(
@@ -64,24 +27,14 @@ def score_trend_svg(
 
     `points` are (date, inherent score, residual score). The same input gives the same bytes.
     """
-    import matplotlib
+    from matplotlib import rc_context
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with matplotlib.rc_context(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "risks-score-trend",
-            "font.family": "sans-serif",
-            "font.sans-serif": ["Arial", "Liberation Sans", "DejaVu Sans"],
-            "font.size": 11,
-        }
-    ):
-        fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    with rc_context(chart_rc(_CHART, font_size=11)):
+        fig = new_figure(figsize=(7.5, 3.6))
+        ax = fig.subplots()
         # Band boundaries as dotted greys with their word: readable in greyscale.
         for band in bands[:-1]:
-            ax.axhline(band.highest + 0.5, color="#505a5f", linewidth=0.6, linestyle=":")
+            ax.axhline(band.highest + 0.5, color=SECONDARY_INK, linewidth=0.6, linestyle=":")
         for band in bands:
             ax.text(
                 1.01,
@@ -90,7 +43,7 @@ def score_trend_svg(
                 transform=ax.get_yaxis_transform(),
                 va="center",
                 fontsize=9,
-                color="#0b0c0c",
+                color=INK,
             )
         dates = [p[0] for p in points]
         for index, (label, style, marker) in enumerate(
@@ -104,7 +57,7 @@ def score_trend_svg(
                     ys,
                     linestyle=style,
                     marker=marker,
-                    color="#0b0c0c" if label == "Residual" else "#505a5f",
+                    color=INK if label == "Residual" else SECONDARY_INK,
                     linewidth=2,
                     label=label,
                 )
@@ -119,13 +72,7 @@ def score_trend_svg(
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", frameon=False, ncols=2)
         fig.tight_layout()
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-        plt.close(fig)
-    svg = _csp_safe(buffer.getvalue(), prefix=chart_id)
-    title_id = f"{chart_id}-title"
-    return svg.replace(
-        "<svg ",
-        f'<svg role="img" aria-labelledby="{title_id}" focusable="false" ',
-        1,
-    ).replace(">", f'><title id="{title_id}">{escape(title)}</title>', 1)
+        # Ids keep the chart's own prefix (`trend-R01-…`) rather than the title's.
+        return figure_to_svg(
+            fig, title_id=f"{chart_id}-title", title=title, id_prefix=f"{chart_id}-"
+        )

@@ -2,23 +2,15 @@
 server as inline SVG. Readable without colour: every rating sits on a row named by its word,
 every point carries its percent, and the page has the same data in a table."""
 
-import re
 from datetime import timedelta
-from io import StringIO
 
-from django.utils.html import escape
+from programme.charts import BLUE, GRID, INK, SECONDARY_INK, chart_rc, figure_to_svg, new_figure
 
 from . import rag as rag_scale
 from .rag import Rag
 
 # Fixed so that the same data draws the same bytes (tests compare them).
-_RC = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "stages-progress",
-    "font.size": 10,
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Liberation Sans", "DejaVu Sans"],
-}
+_CHART = "stages-progress"
 # The RAG colours of frontend/_tracker.scss (the strong text colours, which meet contrast).
 _COLOURS = {
     Rag.GREEN: "#005a30",
@@ -28,27 +20,6 @@ _COLOURS = {
     Rag.RED: "#942514",
 }
 _MARKERS = {Rag.GREEN: "o", Rag.AMBER_GREEN: "s", Rag.AMBER: "D", Rag.AMBER_RED: "v", Rag.RED: "X"}
-_STYLE_ATTR = re.compile(r'style="([^"]*)"')
-
-
-def _presentation_attributes(svg: str) -> str:
-    """Turn matplotlib's `style="fill: …"` into SVG presentation attributes (`fill="…"`).
-
-    The Content Security Policy forbids inline styles, which would leave the chart unpainted;
-    presentation attributes are not styles, so the chart draws under the policy.
-    """
-
-    def replace(match: re.Match) -> str:
-        parts = []
-        for declaration in match.group(1).split(";"):
-            if ":" not in declaration:
-                continue
-            name, value = (p.strip() for p in declaration.split(":", 1))
-            parts.append(f'{name}="{value}"')
-        return " ".join(parts)
-
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
-    return _STYLE_ATTR.sub(replace, svg)
 
 
 def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | None:
@@ -56,12 +27,8 @@ def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | Non
     points = sorted(updates, key=lambda u: (u.as_of, u.created_at, u.pk))
     if not points:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
     from matplotlib import rc_context
     from matplotlib.dates import num2date
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     dates = [u.as_of for u in points]
@@ -71,10 +38,10 @@ def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | Non
     levels += [u.rag for u in points if u.rag not in levels]
     levels.sort(key=lambda v: -rag_scale.ORDER[v])
     row = {value: len(levels) - i for i, value in enumerate(levels)}
-    with rc_context(_RC):
-        figure = Figure(figsize=(7.5, 5.0))
+    with rc_context(chart_rc(_CHART)):
+        figure = new_figure(figsize=(7.5, 5.0))
         top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2]})
-        top.plot(dates, percents, color="#1d70b8", marker="o", linewidth=2)
+        top.plot(dates, percents, color=BLUE, marker="o", linewidth=2)
         for day, percent in zip(dates, percents, strict=True):
             top.annotate(
                 f"{percent}%",
@@ -82,13 +49,13 @@ def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | Non
                 textcoords="offset points",
                 xytext=(0, 7),
                 ha="center",
-                color="#0b0c0c",
+                color=INK,
             )
         top.set_ylim(0, 112)
         top.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"])
         top.set_ylabel("Percent complete")
-        top.grid(axis="y", color="#b1b4b6", linewidth=0.5)
-        bottom.step(dates, [row[u.rag] for u in points], where="post", color="#505a5f")
+        top.grid(axis="y", color=GRID, linewidth=0.5)
+        bottom.step(dates, [row[u.rag] for u in points], where="post", color=SECONDARY_INK)
         for update in points:
             bottom.plot(
                 [update.as_of],
@@ -96,12 +63,12 @@ def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | Non
                 marker=_MARKERS[update.rag],
                 markersize=9,
                 color=_COLOURS[update.rag],
-                markeredgecolor="#0b0c0c",
+                markeredgecolor=INK,
             )
         bottom.set_ylim(0.5, len(levels) + 0.5)
         bottom.set_yticks([row[v] for v in levels], [Rag(v).label for v in levels])
         bottom.set_ylabel("Delivery confidence")
-        bottom.grid(axis="y", color="#b1b4b6", linewidth=0.5)
+        bottom.grid(axis="y", color=GRID, linewidth=0.5)
         if dates[0] == dates[-1]:
             bottom.set_xlim(dates[0] - timedelta(days=7), dates[0] + timedelta(days=7))
         bottom.xaxis.set_major_formatter(
@@ -112,9 +79,4 @@ def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | Non
                 axes.spines[side].set_visible(False)
         figure.autofmt_xdate()
         figure.tight_layout()
-        buffer = StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    svg = _presentation_attributes(svg[svg.index("<svg") :])
-    svg = svg.replace("<svg ", f'<svg role="img" aria-labelledby="{escape(title_id)}" ', 1)
-    return svg.replace(">", f'><title id="{escape(title_id)}">{escape(title)}</title>', 1)
+        return figure_to_svg(figure, title_id=title_id, title=title)
