@@ -1,7 +1,8 @@
 """CSV and Excel downloads of registers: one helper for every app, so exports look alike.
 
 Money cells are `Decimal` (Excel shows them with a £ format); dates are `date`; anything else
-is written as text. CSV cells that a spreadsheet would run as a formula are made inert.
+is written as text. Text that a spreadsheet would run as a formula is kept as text in both
+formats (formula injection): CSV prefixes an apostrophe, Excel stores a literal string.
 """
 
 import csv
@@ -18,7 +19,8 @@ DATE_FORMAT = "d mmmm yyyy"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A cell beginning with one of these is run as a formula by spreadsheet programs
-# (CSV injection); prefixing an apostrophe keeps the text as typed.
+# (formula injection). In CSV an apostrophe keeps the text as typed; in Excel the cell is
+# stored as a string, so the text is unchanged.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -85,7 +87,12 @@ def xlsx_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]
             row_number = sheet.max_row
             for index, value in enumerate(values):
                 cell = sheet.cell(row=row_number, column=index + 1)
-                if isinstance(value, Decimal):
+                if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+                    # openpyxl stores text beginning "=" as a formula; force a literal string,
+                    # and quotePrefix keeps it text if someone edits the cell in Excel.
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                elif isinstance(value, Decimal):
                     cell.number_format = GBP_FORMAT
                 elif isinstance(value, date):
                     cell.number_format = DATE_FORMAT
