@@ -26,10 +26,10 @@ def highlight_pdf(context: HighlightContext) -> bytes:
 
 def _section_sheet(section: Section) -> tuple[str, list[str], list[list]]:
     if not section.available:
-        return section.title, ["Note"], [[section.note]]
+        return section.sheet_title, ["Note"], [[section.note]]
     if not section.rows:
-        return section.title, ["Note"], [[section.empty_text]]
-    return section.title, section.headers, section.rows
+        return section.sheet_title, ["Note"], [[section.empty_text]]
+    return section.sheet_title, section.headers, section.rows
 
 
 CHANGE_HEADERS = [

@@ -38,6 +38,11 @@ class Section:
     available: bool = True
     note: str = ""
     empty_text: str = "Nothing to show."
+    sheet: str = ""  # the workbook's sheet title (Excel allows 31 characters); else `title`
+
+    @property
+    def sheet_title(self) -> str:
+        return self.sheet or self.title
 
     @property
     def display_rows(self) -> list[list[str]]:
@@ -316,6 +321,7 @@ def outputs_section(dash) -> Section:
         OUTPUT_HEADERS,
         rows,
         empty_text=f"No outputs are overdue or due in the next {dash.due_within_days} days.",
+        sheet="Outputs due",
     )
 
 
@@ -355,6 +361,7 @@ def reserve_sections(dash) -> list[Section]:
             [y["label"], y["opening"], y["drawn"], y["planned"], y["closing"], y["above_floor"]]
             for y in p["by_year"]
         ],
+        sheet="Reserve projection",
     )
     return [position, years]
 
@@ -378,6 +385,7 @@ def risk_sections(dash) -> list[Section]:
             for r in dash.top_risks
         ],
         empty_text="No live risks.",
+        sheet="Top risks",
     )
     hm = dash.heat_map
     heat = Section(
@@ -385,6 +393,7 @@ def risk_sections(dash) -> list[Section]:
         "Residual risk heat map (number of live risks)",
         ["Likelihood"] + [f"Impact {n}: {label}" for n, label in hm.impacts],
         [[f"{row.likelihood}: {row.label}"] + [c.count for c in row.cells] for row in hm.rows],
+        sheet="Risk heat map",
     )
     return [top, heat]
 
@@ -418,6 +427,7 @@ def stated_section(dash) -> Section:
             for c in dash.stated_figures
         ],
         empty_text="No stated figures are recorded.",
+        sheet="Stated figures",
     )
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from programme.models import ReportRun
 from programme.reporting import selectors, services
-from programme.reporting.sources import NOT_AVAILABLE, UNAVAILABLE, call_app_selector
 from tests.programme.reporting_support import (
     make_programme,
     pdf_fonts,
@@ -220,13 +219,6 @@ def test_the_reserve_statement_lists_the_reserve_and_its_floor(programme, financ
     assert "Opening balance,17400000.00" in csv_text
 
 
-def test_a_missing_app_selector_reads_as_not_available_yet():
-    assert call_app_selector("stages.no_such_module.summaries") is UNAVAILABLE
-    assert call_app_selector("programme.reporting.selectors.no_such_function") is UNAVAILABLE
-    section = selectors.Section.from_data("x", "Something", UNAVAILABLE)
-    assert not section.available and section.note == NOT_AVAILABLE
-
-
 def test_the_highlight_context_always_has_the_programme_facts(programme):
     context = selectors.highlight_context(programme)
     facts = dict(context.facts)
@@ -234,7 +226,18 @@ def test_the_highlight_context_always_has_the_programme_facts(programme):
     assert str(facts["Spending ceiling"]) == "490000.00"
     assert str(facts["Key-decision threshold"]) == "500000.00"
     keys = [s.key for s in context.sections]
-    assert keys == ["spend", "stages", "outputs_due", "reserve", "top_risks", "heat_map"]
+    assert keys == [
+        "spend",
+        "reserve",
+        "stages",
+        "outputs_due",
+        "top_risks",
+        "heat_map",
+        "benefits",
+        "stated_figures",
+    ]
+    reserve = context.section("reserve")
+    assert not reserve.available and "No funding reserve" in reserve.note
 
 
 def test_a_long_programme_slug_still_fits_the_file_field(officer, request_report):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from programme.models import ReportRun
 from programme.reporting import services
@@ -30,7 +31,8 @@ def test_a_real_worker_renders_the_highlight_report_end_to_end(
 ):
     from openpyxl import load_workbook
 
-    from reserves.selectors import programme_spend
+    from programme.dashboard import dashboard_context
+    from stages.selectors import stage_summaries
 
     response = client_for(cabinet).post(
         reverse("programme:report_request", kwargs={"slug": demo_programme.slug}),
@@ -47,21 +49,38 @@ def test_a_real_worker_renders_the_highlight_report_end_to_end(
     assert run.history.latest().history_user == cabinet  # set by the task, not a request
 
     text = pdf_text(read_storage(services.file_name(run, "pdf")))
-    assert demo_programme.name in " ".join(text.split())
+    flat = " ".join(text.split())
+    assert demo_programme.name in flat
     assert "£490,000" in text
+    summaries = stage_summaries(demo_programme)
+    assert summaries
+    for summary in summaries:
+        assert summary.rag_word in flat, summary.rag_word
+    assert "Amber/green" in flat  # the demo's stage 1, rated by its latest update
+    for title in ("Spend against the ceiling", "Reserve position", "The five highest risks"):
+        assert title in flat
 
     book = load_workbook(io.BytesIO(read_storage(services.file_name(run, "xlsx"))))
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
     assert round(Decimal(str(summary["Spending ceiling"])), 2) == Decimal("490000.00")
     assert round(Decimal(str(summary["Key-decision threshold"])), 2) == Decimal("500000.00")
-    spend = {
-        row[0]: row[1]
-        for row in book["Spend against the ceiling"].iter_rows(min_row=2, values_only=True)
-    }
-    expected = programme_spend(demo_programme)
-    for key, value in expected.items():
-        assert round(Decimal(str(spend[key.capitalize()])), 2) == value
     assert book["Summary"]["B7"].number_format == '"£"#,##0.00'
+
+    dash = dashboard_context(demo_programme, today=timezone.localdate())
+    spend = dict(book["Spend against the ceiling"].iter_rows(min_row=2, values_only=True))
+    for label, amount in dash.spend.rows():
+        assert round(Decimal(str(spend[label])), 2) == amount, label
+    position = dict(book["Reserve position"].iter_rows(min_row=2, values_only=True))
+    assert (
+        round(Decimal(str(position["Available above the floor"])), 2)
+        == (dash.reserve["available_above_floor"])
+    )
+    years = list(book["Reserve projection"].iter_rows(min_row=2, values_only=True))
+    assert [round(Decimal(str(row[4])), 2) for row in years] == [
+        y["closing"] for y in dash.reserve["by_year"]
+    ]
+    stages = list(book["Stages"].iter_rows(min_row=2, values_only=True))
+    assert [row[1] for row in stages] == [s.rag_word for s in summaries]
 
 
 def test_the_sweep_sends_a_request_made_while_the_broker_was_unreachable(
