@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 # limit, so another may claim it without two ever working on it at once.
 STALE_RUNNING_SECONDS = int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 600)) + 60
 SWEEP_AFTER_SECONDS = 120
+# How long a page waits for a free connection to the broker before leaving the run queued.
+CONNECTION_WAIT_SECONDS = float(getattr(settings, "BROKER_TIMEOUT_SECONDS", 1.0)) / 2
 
 # Which files each kind makes; the first is the one `ReportRun.file` names.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -68,8 +70,17 @@ def report_send(run_id: int) -> bool:
     """Give the run to the broker; False (and the row stays queued) if the broker is away."""
     from .tasks import generate_report
 
+    app = generate_report.app
     try:
-        generate_report.apply_async(args=[run_id])
+        if app.conf.task_always_eager:
+            generate_report.apply_async(args=[run_id])
+            return True
+        # Celery's producer pool waits for a pooled connection for ever: with a hung broker
+        # every connection is stuck for the socket time-out, and the eleventh page at once
+        # would queue behind them (measured: 2.2 s). Wait briefly for a connection of our own
+        # instead (a healthy publish takes milliseconds), or leave the run to the sweep.
+        with app.pool.acquire(block=True, timeout=CONNECTION_WAIT_SECONDS) as connection:
+            generate_report.apply_async(args=[run_id], connection=connection)
     except Exception as exc:  # kombu/redis/socket errors all mean "not sent this time"
         logger.warning(
             "Report run %s not sent to the broker (%s); the sweep will retry.", run_id, exc
@@ -111,15 +122,19 @@ class Claim:
     started_at: object
 
 
-def report_claim(run_id: int) -> Claim | None:
-    """queued → running, or take over a run whose worker died; None if not ours to do."""
+def report_claim(run_id: int, *, take_over: bool = False) -> Claim | None:
+    """queued → running, or take over a run whose worker died; None if not ours to do.
+
+    `take_over`: this delivery is the broker giving back a message whose worker died, so a
+    "running" run is taken over at once rather than after the stale time."""
     now = timezone.now()
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().filter(pk=run_id).first()
         if run is None:
             return None
         stale = run.status == ReportRun.Status.RUNNING and (
-            run.started_at is None
+            take_over
+            or run.started_at is None
             or run.started_at < now - timedelta(seconds=STALE_RUNNING_SECONDS)
         )
         if run.status != ReportRun.Status.QUEUED and not stale:
@@ -231,9 +246,9 @@ def _pause_for_fault_tests() -> None:
         time.sleep(float(delay))
 
 
-def report_generate(*, run_id: int, today: date | None = None) -> str:
+def report_generate(*, run_id: int, today: date | None = None, take_over: bool = False) -> str:
     """Produce a run's files: "done", "failed", or "skipped" when it is not ours to do."""
-    claim = report_claim(run_id)
+    claim = report_claim(run_id, take_over=take_over)
     if claim is None:
         return "skipped"
     _pause_for_fault_tests()

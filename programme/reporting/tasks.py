@@ -12,10 +12,14 @@ def _day(today: str | None) -> date:
     return date.fromisoformat(today) if today else timezone.localdate()
 
 
-@shared_task(acks_late=True)
-def generate_report(report_run_id: int) -> str:
+@shared_task(bind=True, acks_late=True)
+def generate_report(self, report_run_id: int) -> str:
     """Produce one ReportRun's files; a second delivery of the same run does nothing."""
-    return services.report_generate(run_id=report_run_id)
+    # The broker hands a message out again only when the worker that had it died (killed
+    # mid-task, so rejected back; or never acknowledged past the visibility time-out): the
+    # run it left "running" is no one's now, so this delivery may take it over.
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
+    return services.report_generate(run_id=report_run_id, take_over=redelivered)
 
 
 @shared_task
