@@ -22,8 +22,18 @@ def test_every_role_logs_in_and_reaches_its_home_page(username, role_users, clie
     )
     assert response.status_code == 200
     assert response.context["user"].username == username
-    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.redirect_chain[0][0] == reverse("home")
     assert b"Signed in as" in response.content
+
+
+@pytest.mark.django_db
+def test_cabinet_members_start_at_the_programme_dashboard(cabinet, client, demo_programme):
+    response = client.post(
+        reverse("login"), {"username": "cabinet", "password": TEST_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "programme:dashboard", kwargs={"slug": demo_programme.slug}
+    )
 
 
 @pytest.mark.django_db
