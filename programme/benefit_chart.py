@@ -4,13 +4,14 @@ carries its figure in words, and the page has the same data in a table)."""
 
 from decimal import Decimal
 
-from .charts import BLUE, INK, chart_rc, figure_to_svg, new_figure
+from .charts import BLUE, INK, cached_chart, chart_rc, figure_to_svg, new_figure
 
 # Fixed so that the same data draws the same bytes (tests compare them).
 _CHART = "programme-benefits"
 _TITLE = "Progress of each benefit from its baseline to its target"
 
 
+@cached_chart(key=lambda rows, **kw: (list(rows), sorted(kw.items())))
 def progress_svg(rows: list[tuple[str, Decimal | None]], *, title_id: str) -> str:
     """An inline `<svg role="img">` of `(label, progress percent or None)` rows."""
     from matplotlib import rc_context

@@ -7,7 +7,11 @@ unpainted — become SVG presentation attributes. Pages put the SVG in a `<figur
 caption and the same figures in a table beside it.
 """
 
+import functools
+import hashlib
+import inspect
 import re
+import sys
 from io import StringIO
 
 from django.utils.html import escape
@@ -99,3 +103,62 @@ def figure_to_svg(figure, *, title_id: str, title: str, id_prefix: str | None = 
         f'<svg role="img" aria-labelledby="{escape(title_id)}" focusable="false" ',
         1,
     ).replace(">", f'><title id="{escape(title_id)}">{escape(title)}</title>', 1)
+
+
+# Drawing a chart costs far more than the rest of a page (bench/load.py), so each SVG is kept
+# under a digest of exactly the data it draws: new data is a new key, so a change shows at once
+# and an entry is never stale, only unused until it is pushed out. The cache is each web
+# process's own memory, not the database cache: a hit then costs no query, so a page asks the
+# database the same number of questions whether its charts are cached or not.
+CHART_CACHE_ENTRIES = 300
+_MISSING = object()
+_cache = None
+
+
+def chart_cache():
+    """The process's chart cache (a bounded local-memory Django cache)."""
+    global _cache
+    if _cache is None:
+        from django.core.cache.backends.locmem import LocMemCache
+
+        _cache = LocMemCache(
+            "tracker-charts",
+            {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": CHART_CACHE_ENTRIES}},
+        )
+    return _cache
+
+
+@functools.cache
+def _source_digest(module_name: str) -> str:
+    """A digest of a module's code, so a chart drawn differently never matches an old entry."""
+    source = inspect.getsource(sys.modules[module_name])
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def cached_chart(key):
+    """Decorate a chart function so its SVG comes from the cache when the same data was drawn.
+
+    `key(*args, **kwargs)` returns everything the chart shows (dates, numbers, words, ids), as
+    plain values whose repr is complete: never a model instance, whose repr leaves fields out.
+    """
+
+    def decorate(draw):
+        name = f"{draw.__module__}.{draw.__qualname__}"
+
+        @functools.wraps(draw)
+        def wrapper(*args, **kwargs):
+            data = repr(
+                (key(*args, **kwargs), _source_digest(draw.__module__), _source_digest(__name__))
+            )
+            cache_key = f"{name}:{hashlib.sha256(data.encode()).hexdigest()}"
+            cache = chart_cache()
+            svg = cache.get(cache_key, _MISSING)
+            if svg is _MISSING:
+                svg = draw(*args, **kwargs)
+                cache.set(cache_key, svg)
+            return svg
+
+        wrapper.uncached = draw
+        return wrapper
+
+    return decorate

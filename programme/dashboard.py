@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from .charts import cached_chart
 from .models import Programme
 from .money import format_gbp
 from .reporting import selectors as report_selectors
@@ -183,6 +184,7 @@ def _pounds(amount: Decimal) -> int:
 SPEND_TITLE = "Committed and drawn spend against the ceiling and the key-decision threshold"
 
 
+@cached_chart(key=lambda spend, **kw: (spend, sorted(kw.items())))
 def spend_svg(spend: Spend, *, title_id: str) -> str:
     """Two bars (drawn; committed) against the ceiling (solid line) and the threshold (dashed).
 

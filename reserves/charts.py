@@ -6,7 +6,7 @@ page has the same figures in a table beside it."""
 from datetime import timedelta
 from decimal import Decimal
 
-from programme.charts import BLUE, GRID, INK, chart_rc, figure_to_svg, new_figure
+from programme.charts import BLUE, GRID, INK, cached_chart, chart_rc, figure_to_svg, new_figure
 from programme.money import format_gbp_millions
 
 # Fixed so that the same data draws the same bytes (tests compare them).
@@ -20,6 +20,13 @@ def _pounds(amount: Decimal) -> int:
     return int(amount.to_integral_value())
 
 
+def _balance_key(position: dict, **kw):
+    movements = [(m["date"], m["kind"], m["amount"], m["balance"]) for m in position["movements"]]
+    fields = ("opening_date", "mtfs_end", "floor", "opening_balance")
+    return [position[f] for f in fields], movements, sorted(kw.items())
+
+
+@cached_chart(key=_balance_key)
 def balance_svg(position: dict, *, title_id: str, title: str) -> str:
     """An inline `<svg role="img">` of the balance over the MTFS period."""
     from matplotlib import rc_context

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from programme.charts import INK, SECONDARY_INK, chart_rc, figure_to_svg, new_figure
+from programme.charts import INK, SECONDARY_INK, cached_chart, chart_rc, figure_to_svg, new_figure
 
 from . import scoring
 
@@ -16,6 +16,7 @@ from . import scoring
 _CHART = "risks-score-trend"
 
 
+@cached_chart(key=lambda points, **kw: (list(points), sorted(kw.items())))
 def score_trend_svg(
     points: Sequence[tuple[date, int | None, int | None]],
     *,

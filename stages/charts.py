@@ -4,7 +4,16 @@ every point carries its percent, and the page has the same data in a table."""
 
 from datetime import timedelta
 
-from programme.charts import BLUE, GRID, INK, SECONDARY_INK, chart_rc, figure_to_svg, new_figure
+from programme.charts import (
+    BLUE,
+    GRID,
+    INK,
+    SECONDARY_INK,
+    cached_chart,
+    chart_rc,
+    figure_to_svg,
+    new_figure,
+)
 
 from . import rag as rag_scale
 from .rag import Rag
@@ -22,6 +31,12 @@ _COLOURS = {
 _MARKERS = {Rag.GREEN: "o", Rag.AMBER_GREEN: "s", Rag.AMBER: "D", Rag.AMBER_RED: "v", Rag.RED: "X"}
 
 
+@cached_chart(
+    key=lambda updates, **kw: (
+        [(u.pk, u.as_of, u.created_at, u.rag, u.percent_complete) for u in updates],
+        sorted(kw.items()),
+    )
+)
 def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | None:
     """An inline `<svg role="img">` of `updates` (oldest to newest); None when there are none."""
     points = sorted(updates, key=lambda u: (u.as_of, u.created_at, u.pk))
