@@ -247,7 +247,7 @@ def _build_world():
     slug = programme.slug
     reserve = Reserve.objects.get(pk=programme.funding_reserve_id)
     risk = Risk.objects.filter(programme=programme).order_by("number").first()
-    with acting_user(users["officer"]):
+    with acting_user(users["officer"]), transaction.atomic():
         mitigation = MitigationAction.objects.create(
             risk=risk, description="Weekly check-in", owner=users["officer"]
         )
