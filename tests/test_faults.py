@@ -372,3 +372,17 @@ def test_a_database_connection_dropped_mid_progress_update_shows_the_error_page_
     _error_page(response)
     assert (ProgressUpdate.objects.count(), ProgressUpdate.history.count()) == before
     assert client.get(stage.get_absolute_url()).status_code == 200
+
+
+def test_only_a_redelivered_message_takes_over_a_run_that_is_still_running(demo_programme):
+    from programme.history import acting_user
+
+    with acting_user(None):
+        run = ReportRun.objects.create(programme=demo_programme, kind="reserve_position")
+    claim = services.report_claim(run.pk)  # a worker has it, and is (as far as we know) alive
+    assert claim is not None
+    assert services.report_generate(run_id=run.pk) == "skipped"  # a duplicate message
+    assert _status(run) == "running"
+    assert services.report_generate(run_id=run.pk, take_over=True) == "done"  # its worker died
+    assert services.report_finish(claim, {}) is False  # the dead worker's claim no longer holds
+    _made_exactly_once(run)

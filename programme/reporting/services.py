@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 STALE_RUNNING_SECONDS = int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 600)) + 60
 SWEEP_AFTER_SECONDS = 120
 # How long a page waits for a free connection to the broker before leaving the run queued.
-CONNECTION_WAIT_SECONDS = float(getattr(settings, "BROKER_TIMEOUT_SECONDS", 1.0)) / 2
+CONNECTION_WAIT_SECONDS = float(getattr(settings, "BROKER_TIMEOUT_SECONDS", 1.0)) / 4
 
 # Which files each kind makes; the first is the one `ReportRun.file` names.
 FORMATS: dict[str, tuple[str, ...]] = {
