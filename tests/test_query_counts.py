@@ -13,6 +13,18 @@ from bench.query_counts import count_pages
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def role_groups():
+    """The role groups a migration makes; a browser test's flush may have removed them."""
+    from django.contrib.auth.models import Group
+
+    from programme.access import Role
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
 # Pages that must be wired; the dashboard joins the count as soon as its URL name resolves.
 REQUIRED = {label for label, *_ in PAGES} - {"Dashboard"}
 
