@@ -7,9 +7,11 @@ from django.views.decorators.http import require_GET
 
 from .access import get_programme_for_user
 from .dashboard import BENEFIT_HEADERS, dashboard_charts, dashboard_context
+from .page_cache import cache_until_change
 
 
 @require_GET
+@cache_until_change
 def dashboard(request, slug):
     programme = get_programme_for_user(request.user, slug)
     data = dashboard_context(programme, today=timezone.localdate())

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme.access import Capability, can, get_programme_for_user, require
 from programme.exports import csv_response, xlsx_response
+from programme.page_cache import cache_until_change
 
 from . import selectors, services
 from .access import get_cost_line_for_user, get_drawdown_for_user, get_reserve_for_user
@@ -74,6 +75,7 @@ def _statement_context(request, reserve):
     }
 
 
+@cache_until_change
 def reserve_statement(request, pk):
     reserve = get_reserve_for_user(request.user, pk)
     return render(request, "reserves/statement.html", _statement_context(request, reserve))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from programme.access import Capability, can, get_programme_for_user
 from programme.exports import csv_response, xlsx_response
+from programme.page_cache import cache_until_change
 
 from . import charts, selectors, services
 from .access import get_action_for_user, get_risk_for_user
@@ -57,6 +58,7 @@ def _person(user) -> str:
 
 
 @require_http_methods(["GET"])
+@cache_until_change
 def register(request, slug):
     programme = get_programme_for_user(request.user, slug)
     today = timezone.localdate()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from programme.access import Capability, can, get_programme_for_user
 from programme.exports import csv_response, xlsx_response
+from programme.page_cache import cache_until_change
 
 from . import charts, exports, selectors, services
 from .access import get_output_for_user, get_stage_for_user
@@ -69,6 +70,7 @@ def stage_list(request, slug):
     )
 
 
+@cache_until_change
 def stage_detail(request, slug, number):
     stage = get_stage_for_user(request.user, slug, number)
     page = selectors.stage_page(stage, today=timezone.localdate())
