@@ -7,460 +7,1253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0003_reportrun'),
+        ("programme", "0003_reportrun"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='is_key_decision',
-            field=models.BooleanField(default=False, verbose_name='key decision'),
+            model_name="decision",
+            name="is_key_decision",
+            field=models.BooleanField(default=False, verbose_name="key decision"),
         ),
         migrations.AddField(
-            model_name='historicaldecision',
-            name='is_key_decision',
-            field=models.BooleanField(default=False, verbose_name='key decision'),
+            model_name="historicaldecision",
+            name="is_key_decision",
+            field=models.BooleanField(default=False, verbose_name="key decision"),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='appendices',
+            model_name="historicalprogramme",
+            name="appendices",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='background_papers',
+            model_name="historicalprogramme",
+            name="background_papers",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='historicalprogramme',
-            name='report_title',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title of report'),
+            model_name="historicalprogramme",
+            name="report_title",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title of report"),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='appendices',
+            model_name="programme",
+            name="appendices",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='background_papers',
+            model_name="programme",
+            name="background_papers",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='programme',
-            name='report_title',
-            field=models.CharField(blank=True, max_length=200, verbose_name='title of report'),
+            model_name="programme",
+            name="report_title",
+            field=models.CharField(blank=True, max_length=200, verbose_name="title of report"),
         ),
         migrations.CreateModel(
-            name='Benefit',
+            name="Benefit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('financial', 'Financial'), ('non_financial', 'Non-financial')], default='non_financial', max_length=20)),
-                ('measure', models.CharField(max_length=200, verbose_name='what is measured')),
-                ('unit', models.CharField(blank=True, help_text='For example “%” or “numbers”', max_length=50)),
-                ('direction', models.CharField(choices=[('decrease', 'Lower is better'), ('increase', 'Higher is better')], max_length=10)),
-                ('baseline_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('baseline_text', models.CharField(max_length=200, verbose_name='baseline as the report states it')),
-                ('baseline_date', models.DateField(blank=True, null=True)),
-                ('baseline_source', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('target_date', models.DateField(blank=True, null=True)),
-                ('target_is_demo', models.BooleanField(default=False, verbose_name='target is a demo figure')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='benefits', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("financial", "Financial"), ("non_financial", "Non-financial")],
+                        default="non_financial",
+                        max_length=20,
+                    ),
+                ),
+                ("measure", models.CharField(max_length=200, verbose_name="what is measured")),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True, help_text="For example “%” or “numbers”", max_length=50
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("decrease", "Lower is better"), ("increase", "Higher is better")],
+                        max_length=10,
+                    ),
+                ),
+                ("baseline_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "baseline_text",
+                    models.CharField(
+                        max_length=200, verbose_name="baseline as the report states it"
+                    ),
+                ),
+                ("baseline_date", models.DateField(blank=True, null=True)),
+                (
+                    "baseline_source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("target_date", models.DateField(blank=True, null=True)),
+                (
+                    "target_is_demo",
+                    models.BooleanField(default=False, verbose_name="target is a demo figure"),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="benefits",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'position', 'id'],
+                "ordering": ["programme", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.CharField(max_length=200, verbose_name='consultee')),
-                ('consulted_on', models.DateField(verbose_name='date consulted')),
-                ('outcome', models.TextField()),
-                ('stance', models.CharField(choices=[('supportive', 'Supportive'), ('mixed', 'Mixed'), ('opposed', 'Opposed')], max_length=20)),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consultations', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.CharField(max_length=200, verbose_name="consultee")),
+                ("consulted_on", models.DateField(verbose_name="date consulted")),
+                ("outcome", models.TextField()),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supportive", "Supportive"),
+                            ("mixed", "Mixed"),
+                            ("opposed", "Opposed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consultations",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'consulted_on', 'id'],
+                "ordering": ["programme", "consulted_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAlternativeOption',
+            name="HistoricalAlternativeOption",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('reason', models.TextField(verbose_name='why (not) recommended')),
-                ('is_recommended', models.BooleanField(default=False, verbose_name='recommended')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("reason", models.TextField(verbose_name="why (not) recommended")),
+                ("is_recommended", models.BooleanField(default=False, verbose_name="recommended")),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical alternative option',
-                'verbose_name_plural': 'historical alternative options',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalBenefit',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('kind', models.CharField(choices=[('financial', 'Financial'), ('non_financial', 'Non-financial')], default='non_financial', max_length=20)),
-                ('measure', models.CharField(max_length=200, verbose_name='what is measured')),
-                ('unit', models.CharField(blank=True, help_text='For example “%” or “numbers”', max_length=50)),
-                ('direction', models.CharField(choices=[('decrease', 'Lower is better'), ('increase', 'Higher is better')], max_length=10)),
-                ('baseline_value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('baseline_text', models.CharField(max_length=200, verbose_name='baseline as the report states it')),
-                ('baseline_date', models.DateField(blank=True, null=True)),
-                ('baseline_source', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('target_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('target_date', models.DateField(blank=True, null=True)),
-                ('target_is_demo', models.BooleanField(default=False, verbose_name='target is a demo figure')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
-            ],
-            options={
-                'verbose_name': 'historical benefit',
-                'verbose_name_plural': 'historical benefits',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalBenefitMeasure',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('measured_on', models.DateField(verbose_name='date measured')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('benefit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.benefit')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recorded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'historical benefit measure',
-                'verbose_name_plural': 'historical benefit measures',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalConsultation',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('body', models.CharField(max_length=200, verbose_name='consultee')),
-                ('consulted_on', models.DateField(verbose_name='date consulted')),
-                ('outcome', models.TextField()),
-                ('stance', models.CharField(choices=[('supportive', 'Supportive'), ('mixed', 'Mixed'), ('opposed', 'Opposed')], max_length=20)),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
-            ],
-            options={
-                'verbose_name': 'historical consultation',
-                'verbose_name_plural': 'historical consultations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalGlossaryTerm',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('term', models.CharField(max_length=100)),
-                ('meaning', models.TextField()),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100, verbose_name='where the report uses it')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
-            ],
-            options={
-                'verbose_name': 'historical glossary term',
-                'verbose_name_plural': 'historical glossary terms',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalKeyConsideration',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('section', models.CharField(choices=[('driver', 'Drivers'), ('current_position', 'Where we are now'), ('county_plan', 'County Plan vision and themes'), ('value', "The council's values"), ('legal', 'Legal implications')], max_length=20)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('heading', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField()),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
-            ],
-            options={
-                'verbose_name': 'historical key consideration',
-                'verbose_name_plural': 'historical key considerations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical alternative option",
+                "verbose_name_plural": "historical alternative options",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalKeyDecisionReason',
+            name="HistoricalBenefit",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('test', models.CharField(choices=[('expenditure', 'Significant expenditure or savings'), ('community', 'Significant effect on communities (two or more wards)'), ('other', 'Other')], max_length=20)),
-                ('text', models.TextField()),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("financial", "Financial"), ("non_financial", "Non-financial")],
+                        default="non_financial",
+                        max_length=20,
+                    ),
+                ),
+                ("measure", models.CharField(max_length=200, verbose_name="what is measured")),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True, help_text="For example “%” or “numbers”", max_length=50
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("decrease", "Lower is better"), ("increase", "Higher is better")],
+                        max_length=10,
+                    ),
+                ),
+                ("baseline_value", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "baseline_text",
+                    models.CharField(
+                        max_length=200, verbose_name="baseline as the report states it"
+                    ),
+                ),
+                ("baseline_date", models.DateField(blank=True, null=True)),
+                (
+                    "baseline_source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "target_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("target_date", models.DateField(blank=True, null=True)),
+                (
+                    "target_is_demo",
+                    models.BooleanField(default=False, verbose_name="target is a demo figure"),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical key decision reason',
-                'verbose_name_plural': 'historical key decision reasons',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical benefit",
+                "verbose_name_plural": "historical benefits",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalObjective',
+            name="HistoricalBenefitMeasure",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.TextField()),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("measured_on", models.DateField(verbose_name="date measured")),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "benefit",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.benefit",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical objective',
-                'verbose_name_plural': 'historical objectives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical benefit measure",
+                "verbose_name_plural": "historical benefit measures",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRecommendation',
+            name="HistoricalConsultation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('label', models.CharField(help_text='a, b, c…', max_length=5)),
-                ('text', models.TextField()),
-                ('outcome', models.CharField(choices=[('pending', 'Awaiting decision'), ('approved', 'Approved'), ('approved_with_changes', 'Approved with changes'), ('rejected', 'Rejected'), ('deferred', 'Deferred')], default='pending', max_length=30)),
-                ('outcome_notes', models.TextField(blank=True)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('decided_by_name', models.CharField(blank=True, max_length=200, verbose_name='decided by')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('decided_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.CharField(max_length=200, verbose_name="consultee")),
+                ("consulted_on", models.DateField(verbose_name="date consulted")),
+                ("outcome", models.TextField()),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("supportive", "Supportive"),
+                            ("mixed", "Mixed"),
+                            ("opposed", "Opposed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical recommendation',
-                'verbose_name_plural': 'historical recommendations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical consultation",
+                "verbose_name_plural": "historical consultations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalReportReview',
+            name="HistoricalGlossaryTerm",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('area', models.CharField(choices=[('governance', 'Governance'), ('finance', 'Finance'), ('legal', 'Legal'), ('communications', 'Communications'), ('equality_duty', 'Equality duty'), ('procurement', 'Procurement'), ('risk', 'Risk'), ('final_approval', 'Final approval')], max_length=20)),
-                ('reviewer', models.CharField(blank=True, max_length=200)),
-                ('reviewer_role', models.CharField(blank=True, max_length=200, verbose_name='role')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='date signed')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='programme.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=100)),
+                ("meaning", models.TextField()),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                        verbose_name="where the report uses it",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical report review',
-                'verbose_name_plural': 'historical report reviews',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical glossary term",
+                "verbose_name_plural": "historical glossary terms",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='KeyConsideration',
+            name="HistoricalKeyConsideration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(choices=[('driver', 'Drivers'), ('current_position', 'Where we are now'), ('county_plan', 'County Plan vision and themes'), ('value', "The council's values"), ('legal', 'Legal implications')], max_length=20)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('heading', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField()),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='considerations', to='programme.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("driver", "Drivers"),
+                            ("current_position", "Where we are now"),
+                            ("county_plan", "County Plan vision and themes"),
+                            ("value", "The council's values"),
+                            ("legal", "Legal implications"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("heading", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField()),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'section', 'position', 'id'],
+                "verbose_name": "historical key consideration",
+                "verbose_name_plural": "historical key considerations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalKeyDecisionReason",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "test",
+                    models.CharField(
+                        choices=[
+                            ("expenditure", "Significant expenditure or savings"),
+                            ("community", "Significant effect on communities (two or more wards)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical key decision reason",
+                "verbose_name_plural": "historical key decision reasons",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalObjective",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("text", models.TextField()),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical objective",
+                "verbose_name_plural": "historical objectives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalRecommendation",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(help_text="a, b, c…", max_length=5)),
+                ("text", models.TextField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting decision"),
+                            ("approved", "Approved"),
+                            ("approved_with_changes", "Approved with changes"),
+                            ("rejected", "Rejected"),
+                            ("deferred", "Deferred"),
+                        ],
+                        default="pending",
+                        max_length=30,
+                    ),
+                ),
+                ("outcome_notes", models.TextField(blank=True)),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                (
+                    "decided_by_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="decided by"),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical recommendation",
+                "verbose_name_plural": "historical recommendations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalReportReview",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("governance", "Governance"),
+                            ("finance", "Finance"),
+                            ("legal", "Legal"),
+                            ("communications", "Communications"),
+                            ("equality_duty", "Equality duty"),
+                            ("procurement", "Procurement"),
+                            ("risk", "Risk"),
+                            ("final_approval", "Final approval"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reviewer", models.CharField(blank=True, max_length=200)),
+                (
+                    "reviewer_role",
+                    models.CharField(blank=True, max_length=200, verbose_name="role"),
+                ),
+                (
+                    "reviewed_on",
+                    models.DateField(blank=True, null=True, verbose_name="date signed"),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="programme.programme",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical report review",
+                "verbose_name_plural": "historical report reviews",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="KeyConsideration",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "section",
+                    models.CharField(
+                        choices=[
+                            ("driver", "Drivers"),
+                            ("current_position", "Where we are now"),
+                            ("county_plan", "County Plan vision and themes"),
+                            ("value", "The council's values"),
+                            ("legal", "Legal implications"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("heading", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField()),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="considerations",
+                        to="programme.programme",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["programme", "section", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='KeyDecisionReason',
+            name="KeyDecisionReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('test', models.CharField(choices=[('expenditure', 'Significant expenditure or savings'), ('community', 'Significant effect on communities (two or more wards)'), ('other', 'Other')], max_length=20)),
-                ('text', models.TextField()),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='key_reasons', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "test",
+                    models.CharField(
+                        choices=[
+                            ("expenditure", "Significant expenditure or savings"),
+                            ("community", "Significant effect on communities (two or more wards)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="key_reasons",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'position', 'id'],
+                "ordering": ["programme", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Objective',
+            name="Objective",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.TextField()),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objectives', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("text", models.TextField()),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objectives",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'position', 'id'],
+                "ordering": ["programme", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AlternativeOption',
+            name="AlternativeOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('reason', models.TextField(verbose_name='why (not) recommended')),
-                ('is_recommended', models.BooleanField(default=False, verbose_name='recommended')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alternative_options', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("reason", models.TextField(verbose_name="why (not) recommended")),
+                ("is_recommended", models.BooleanField(default=False, verbose_name="recommended")),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="alternative_options",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'number'), name='option_number_unique')],
+                "ordering": ["programme", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "number"), name="option_number_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BenefitMeasure',
+            name="BenefitMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measured_on', models.DateField(verbose_name='date measured')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('benefit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='programme.benefit')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measured_on", models.DateField(verbose_name="date measured")),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "benefit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="measures",
+                        to="programme.benefit",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['benefit', 'measured_on', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('benefit', 'measured_on'), name='benefit_measure_date_unique')],
+                "ordering": ["benefit", "measured_on", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("benefit", "measured_on"), name="benefit_measure_date_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GlossaryTerm',
+            name="GlossaryTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(max_length=100)),
-                ('meaning', models.TextField()),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100, verbose_name='where the report uses it')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='glossary', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term", models.CharField(max_length=100)),
+                ("meaning", models.TextField()),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                        verbose_name="where the report uses it",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="glossary",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'term'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'term'), name='glossary_term_unique')],
+                "ordering": ["programme", "term"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "term"), name="glossary_term_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Recommendation',
+            name="Recommendation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(help_text='a, b, c…', max_length=5)),
-                ('text', models.TextField()),
-                ('outcome', models.CharField(choices=[('pending', 'Awaiting decision'), ('approved', 'Approved'), ('approved_with_changes', 'Approved with changes'), ('rejected', 'Rejected'), ('deferred', 'Deferred')], default='pending', max_length=30)),
-                ('outcome_notes', models.TextField(blank=True)),
-                ('decided_on', models.DateField(blank=True, null=True)),
-                ('decided_by_name', models.CharField(blank=True, max_length=200, verbose_name='decided by')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(help_text="a, b, c…", max_length=5)),
+                ("text", models.TextField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting decision"),
+                            ("approved", "Approved"),
+                            ("approved_with_changes", "Approved with changes"),
+                            ("rejected", "Rejected"),
+                            ("deferred", "Deferred"),
+                        ],
+                        default="pending",
+                        max_length=30,
+                    ),
+                ),
+                ("outcome_notes", models.TextField(blank=True)),
+                ("decided_on", models.DateField(blank=True, null=True)),
+                (
+                    "decided_by_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="decided by"),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'label'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'label'), name='recommendation_label_unique')],
+                "ordering": ["programme", "label"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("programme", "label"), name="recommendation_label_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReportReview',
+            name="ReportReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('area', models.CharField(choices=[('governance', 'Governance'), ('finance', 'Finance'), ('legal', 'Legal'), ('communications', 'Communications'), ('equality_duty', 'Equality duty'), ('procurement', 'Procurement'), ('risk', 'Risk'), ('final_approval', 'Final approval')], max_length=20)),
-                ('reviewer', models.CharField(blank=True, max_length=200)),
-                ('reviewer_role', models.CharField(blank=True, max_length=200, verbose_name='role')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='date signed')),
-                ('source_reference', models.CharField(blank=True, help_text='Where in the decision report this comes from, for example “para 21(a)”', max_length=100)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='programme.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        choices=[
+                            ("governance", "Governance"),
+                            ("finance", "Finance"),
+                            ("legal", "Legal"),
+                            ("communications", "Communications"),
+                            ("equality_duty", "Equality duty"),
+                            ("procurement", "Procurement"),
+                            ("risk", "Risk"),
+                            ("final_approval", "Final approval"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reviewer", models.CharField(blank=True, max_length=200)),
+                (
+                    "reviewer_role",
+                    models.CharField(blank=True, max_length=200, verbose_name="role"),
+                ),
+                (
+                    "reviewed_on",
+                    models.DateField(blank=True, null=True, verbose_name="date signed"),
+                ),
+                (
+                    "source_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Where in the decision report this comes from, for example “para 21(a)”",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="programme.programme",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['programme', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('programme', 'area'), name='review_area_unique')],
+                "ordering": ["programme", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("programme", "area"), name="review_area_unique")
+                ],
             },
         ),
     ]
