@@ -39,6 +39,8 @@ def ensure_demo_users(password: str) -> dict[str, object]:
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
-            user.groups.add(Group.objects.get(name=role.value))
+            # get_or_create: the role groups come from a migration, but a flushed test
+            # database or an admin may have removed one.
+            user.groups.add(Group.objects.get_or_create(name=role.value)[0])
         users[username] = user
     return users
