@@ -2,6 +2,7 @@
 second visit is served from the cache, any change shows at once, no visitor sees another's page,
 messages are not swallowed, CSRF tokens in a cached page still work."""
 
+import gzip
 import re
 
 import pytest
@@ -21,9 +22,12 @@ from tests.helpers import query_count
 
 pytestmark = pytest.mark.django_db
 
-# A page from the cache: the session, the user, the data version, the user's roles, the cache
-# row, and the session saved again (an UPDATE between a savepoint and its release).
-HIT = 8
+# A page from the cache: the session, the user, the data version token, the user's roles, the
+# cache row, and the session saved again (an UPDATE between a savepoint and its release).
+TOKEN_HIT = 8
+# These tests run inside one transaction that never commits, so no version token is ever set
+# and every request also asks the fallback query (the newest history row).
+HIT = TOKEN_HIT + 1
 
 
 @pytest.fixture(autouse=True)
@@ -194,3 +198,70 @@ def test_a_page_is_not_stored_while_a_change_may_still_be_committing(
     client.get(url)
     client.get(url)
     assert query_count(client, url) > HIT
+
+
+def test_a_browser_that_accepts_gzip_gets_the_stored_page_compressed(
+    client_for, admin_user, demo_programme
+):
+    url = urls(demo_programme)["statement"]
+    client = client_for(admin_user)
+    client.get(url)
+    plain = client.get(url)
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain
+    assert zipped["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert len(zipped.content) < len(plain.content) / 3
+    assert gzip.decompress(zipped.content) == plain.content
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused
+    assert refused.content == plain.content
+
+
+@pytest.mark.django_db(transaction=True)  # real commits, so the commit hooks run
+def test_a_committed_change_gives_a_new_version_that_needs_no_settling(
+    monkeypatch, client_for, admin_user, demo_programme
+):
+    from risks.models import Risk
+    from risks.services import risk_update
+
+    monkeypatch.setattr(page_cache, "SETTLE_SECONDS", 15)  # the real wait, for the fallback
+    client = client_for(admin_user)
+    url = urls(demo_programme)["register"]
+    risk = Risk.objects.filter(programme=demo_programme).order_by("pk").first()
+    with acting_user(admin_user):
+        risk_update(risk=risk, user=admin_user, data={"title": "First cache title"})
+    before = cache.get(page_cache.VERSION_KEY)
+    assert before is not None
+    client.get(url)
+    assert query_count(client, url) <= TOKEN_HIT  # stored at once: the token is settled
+    with acting_user(admin_user):
+        risk_update(risk=risk, user=admin_user, data={"title": "Second cache title"})
+    assert cache.get(page_cache.VERSION_KEY) not in (None, before)
+    page = client.get(url).content
+    assert b"Second cache title" in page and b"First cache title" not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_rolled_back_leaves_the_version_alone_and_one_bump_waits_per_transaction(
+    admin_user, demo_programme
+):
+    from django.db import transaction
+
+    from risks.models import Risk
+
+    page_cache.bump_data_version()  # outside a transaction of its own: set at once
+    before = cache.get(page_cache.VERSION_KEY)
+    risk = Risk.objects.filter(programme=demo_programme).order_by("pk").first()
+    with (
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        acting_user(admin_user),
+    ):
+        risk.title = "Never committed"
+        risk.save()
+        risk.save()
+        pending = [hook for _sids, hook, _robust in connection.run_on_commit]
+        assert pending.count(page_cache._set_new_version) == 1
+        raise RuntimeError
+    assert cache.get(page_cache.VERSION_KEY) == before
