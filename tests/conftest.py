@@ -4,6 +4,7 @@ Tests marked `postgres`, `redis` or `browser` need that service. Without it they
 with a reason; under REQUIRE_SERVICES=1 (CI) they fail instead, so nothing is silently skipped.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -86,6 +87,33 @@ def _celery_eager_unless_worker(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _forget_what_outlives_a_test(django_db_blocker):
+    """Two things are committed outside a test's own transaction and would leak into the next
+    test on the same process: refusal records (written on their own connection so that they
+    survive a rollback, reserves/audit.py) and the page cache's data version (set after a
+    commit; the cache table is not a model table, so a flush leaves it). Remove both."""
+    yield
+    from django.core.cache import cache
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    with django_db_blocker.unblock():
+        # A test without a database (or on SQLite, where refusals stay in the test's own
+        # transaction) has nothing to remove: errors here only mean that.
+        with contextlib.suppress(Exception):
+            cache.clear()
+        default = connections[DEFAULT_DB_ALIAS]
+        if default.vendor != "postgresql":
+            return
+        own = type(default)(dict(default.settings_dict), alias="test_cleanup")
+        try:
+            with contextlib.suppress(Exception), own.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+                cursor.execute("DELETE FROM reserves_drawdownrefusal")
+        finally:
+            own.close()
 
 
 @pytest.fixture(autouse=True)
