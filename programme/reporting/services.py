@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 STALE_RUNNING_SECONDS = int(getattr(settings, "CELERY_TASK_TIME_LIMIT", 600)) + 60
 SWEEP_AFTER_SECONDS = 120
 # How long a page waits for a free connection to the broker before leaving the run queued.
-CONNECTION_WAIT_SECONDS = float(getattr(settings, "BROKER_TIMEOUT_SECONDS", 1.0)) / 4
+CONNECTION_WAIT_SECONDS = settings.BROKER_TIMEOUT_SECONDS / 4  # seconds (a duration, not money)
 
 # Which files each kind makes; the first is the one `ReportRun.file` names.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -243,7 +243,7 @@ def _pause_for_fault_tests() -> None:
     # long, so the fault tests can kill the worker while a report is being made.
     delay = os.environ.get("REPORT_TEST_DELAY_SECONDS")
     if delay:
-        time.sleep(float(delay))
+        time.sleep(float(delay))  # seconds, read from the environment: a duration, not money
 
 
 def report_generate(*, run_id: int, today: date | None = None, take_over: bool = False) -> str:
