@@ -27,7 +27,6 @@ $(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
 migrate: install
 	mkdir -p var
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v 0
-	$(RUN_ENV) $(BIN)/python manage.py createcachetable
 
 demo: install
 	$(RUN_ENV) $(BIN)/python manage.py load_demo

@@ -113,7 +113,7 @@ class Generator:
     def _clone(self, k: int, units: int):
         from django.db import transaction
 
-        from programme.history import acting_user
+        from core.history import acting_user
         from programme.models import Decision, Programme
         from reserves.models import Reserve
         from risks.models import RiskFramework

@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 
 # (label, URL name, kwargs needed beyond the programme's slug, user who views it)
 PAGES = [
-    ("Dashboard", "programme:dashboard", ("slug",), "cabinet"),
+    ("Dashboard", "reporting:dashboard", ("slug",), "cabinet"),
     ("Programme record", "programme:detail", ("slug",), "admin"),
     ("Programme record (print)", "programme:print", ("slug",), "admin"),
     ("Stage list", "stages:list", ("slug",), "admin"),
@@ -22,9 +22,9 @@ PAGES = [
     ("Stated figures", "reserves:stated_figures", ("slug",), "finance"),
     ("Risk register", "risks:register", ("slug",), "admin"),
     ("Risk page", "risks:detail", ("slug", "number"), "admin"),
-    ("Audit log", "programme:audit", ("slug",), "admin"),
-    ("Reports", "programme:reports", ("slug",), "cabinet"),
-    ("Help", "programme:help", ("slug",), "officer"),
+    ("Audit log", "reporting:audit", ("slug",), "admin"),
+    ("Reports", "reporting:reports", ("slug",), "cabinet"),
+    ("Help", "reporting:help", ("slug",), "officer"),
 ]
 # The four pages the load benchmark measures.
 LOAD_PAGES = ["Dashboard", "Reserve statement", "Risk register", "Stage page"]

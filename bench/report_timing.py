@@ -1,6 +1,6 @@
 """Report generation time at two data sizes: the highlight report (PDF and Excel) and the
 reserve position statement (Excel and CSV) for the demo programme, generated exactly as a
-worker does (`programme.reporting.services.report_generate`), first cold and then warm.
+worker does (`reporting.services.report_generate`), first cold and then warm.
 
     .venv/bin/python bench/report_timing.py \
         postgres://user@127.0.0.1:5432/bench_s1 postgres://user@127.0.0.1:5432/bench_s100
@@ -41,8 +41,9 @@ def measure() -> dict[str, list[float]]:
     from django.contrib.auth import get_user_model
 
     from programme.demo import DEMO_SLUG
-    from programme.models import Programme, ReportRun
-    from programme.reporting.services import report_generate
+    from programme.models import Programme
+    from reporting.models import ReportRun
+    from reporting.services import report_generate
 
     programme = Programme.objects.get(slug=DEMO_SLUG)
     user = get_user_model().objects.get(username="cabinet")

@@ -1,4 +1,4 @@
-"""Wiring: the Django admin for Admin users, with history on every model."""
+"""The Django admin of the programme record, for Admin users, with history on every model."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,7 +16,6 @@ from .models import (
     Programme,
     Recommendation,
     ReportReview,
-    ReportRun,
 )
 
 
@@ -32,12 +31,6 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 class DecisionAdmin(SimpleHistoryAdmin):
     list_display = ["programme", "kind", "title", "decided_on"]
     list_filter = ["kind"]
-
-
-@admin.register(ReportRun)
-class ReportRunAdmin(SimpleHistoryAdmin):
-    list_display = ["kind", "status", "requested_by", "created_at", "finished_at"]
-    list_filter = ["kind", "status"]
 
 
 # The programme record ----------------------------------------------------------------------

@@ -1,8 +1,7 @@
-"""Wiring: the programme app's configuration and its guards."""
+"""The programme app: the programme record and the decisions that govern it."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_save, pre_delete
-from simple_history.signals import post_create_historical_record
+from django.db.models.signals import pre_save
 
 
 class ProgrammeConfig(AppConfig):
@@ -10,20 +9,10 @@ class ProgrammeConfig(AppConfig):
     verbose_name = "Programme"
 
     def ready(self):
-        from django.contrib.admin.models import LogEntry
-        from django.contrib.auth import get_user_model
+        from . import signals
 
-        from . import page_cache, signals
-
-        pre_delete.connect(
-            signals.refuse_user_deletion,
-            sender=get_user_model(),
-            dispatch_uid="programme.refuse_user_deletion",
-        )
-        # Any change gives the cached pages a new data version (programme/page_cache.py).
-        post_create_historical_record.connect(
-            page_cache.bump_data_version, dispatch_uid="programme.page_cache.history"
-        )
-        post_save.connect(
-            page_cache.bump_data_version, sender=LogEntry, dispatch_uid="programme.page_cache.log"
+        pre_save.connect(
+            signals.programme_pre_save,
+            sender=self.get_model("Programme"),
+            dispatch_uid="programme.ceiling_guard",
         )

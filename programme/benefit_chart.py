@@ -4,7 +4,7 @@ carries its figure in words, and the page has the same data in a table)."""
 
 from decimal import Decimal
 
-from .charts import BLUE, INK, cached_chart, chart_rc, figure_to_svg, new_figure
+from core.charts import BLUE, INK, cached_chart, chart_rc, figure_to_svg, new_figure
 
 # Fixed so that the same data draws the same bytes (tests compare them).
 _CHART = "programme-benefits"

@@ -17,15 +17,15 @@ app.conf.beat_schedule = {
     # Runs every morning; the task itself acts only on the first working day of the month,
     # which a crontab cannot express (weekends and bank holidays).
     "monthly-highlight-report": {
-        "task": "programme.reporting.tasks.send_monthly_highlight_reports",
+        "task": "reporting.tasks.send_monthly_highlight_reports",
         "schedule": crontab(hour=7, minute=0),
     },
     "daily-overdue-reminders": {
-        "task": "programme.reporting.tasks.send_daily_reminders",
+        "task": "reporting.tasks.send_daily_reminders",
         "schedule": crontab(hour=7, minute=30),
     },
     "sweep-queued-reports": {
-        "task": "programme.reporting.tasks.sweep_queued_reports",
+        "task": "reporting.tasks.sweep_queued_reports",
         "schedule": 300.0,
     },
 }

@@ -3,31 +3,35 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-from .access import Capability, can, primary_role
+from core.access import Capability, can, primary_role
+
+from .models import Programme
 
 # (label, url name, needs the programme slug, capability). Items whose page does not exist
 # yet (NoReverseMatch) are left out, so the menu only ever links to real pages.
 NAVIGATION = [
     ("Home", "home", False, Capability.VIEW),
-    ("Dashboard", "programme:dashboard", True, Capability.VIEW),
+    ("Dashboard", "reporting:dashboard", True, Capability.VIEW),
     ("Programme record", "programme:detail", True, Capability.VIEW),
     ("Stages", "stages:list", True, Capability.VIEW),
     ("My outputs", "stages:my_outputs", True, Capability.UPDATE_STAGES),
     ("Risks", "risks:register", True, Capability.VIEW),
     ("Reserves", "reserves:list", False, Capability.VIEW),
     ("Drawdowns", "reserves:drawdown_queue", False, Capability.VIEW),
-    ("Reports", "programme:reports", True, Capability.VIEW),
-    ("Audit log", "programme:audit", True, Capability.VIEW),
-    ("Help", "programme:help", True, Capability.VIEW),
+    ("Reports", "reporting:reports", True, Capability.VIEW),
+    ("Audit log", "reporting:audit", True, Capability.VIEW),
+    ("Help", "reporting:help", True, Capability.VIEW),
 ]
 
 
 def _current_programme_slug(request):
     match = getattr(request, "resolver_match", None)
-    if match and "slug" in match.kwargs and match.namespace in ("programme", "stages", "risks"):
+    if (
+        match
+        and "slug" in match.kwargs
+        and match.namespace in ("programme", "reporting", "stages", "risks", "reserves")
+    ):
         return match.kwargs["slug"]
-    from .models import Programme
-
     return Programme.objects.order_by("id").values_list("slug", flat=True).first()
 
 

@@ -2,8 +2,6 @@
 in the future, amounts); the services check the rest, and their refusals come back here as
 messages next to the fields."""
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -22,20 +20,10 @@ from .models import (
     Recommendation,
     ReportReview,
 )
-from .money import MONEY_MAX
 
 # Long enough for the longest paragraph of the report (para 5, about 800 characters) several
 # times over; a paste of a whole document is refused with a message.
 TEXT_MAX = 4000
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's refusal next to the fields it names (others above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def _not_in_future(value, what: str):
@@ -55,24 +43,6 @@ class RecordForm(forms.ModelForm):
                 field.validators.append(MaxLengthValidator(TEXT_MAX))
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs.setdefault("rows", 4)
-
-
-class MoneyFormField(forms.DecimalField):
-    """Pounds as people type them: `490000`, `490,000`, `£490,000.00`."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_digits", 14)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0.00"))
-        kwargs.setdefault("max_value", MONEY_MAX)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.strip().replace(",", "").replace("£", "").replace(" ", "")
-        return super().to_python(value)
 
 
 class ProgrammeRecordForm(RecordForm):
@@ -221,48 +191,3 @@ class RecommendationDecisionForm(forms.Form):
 
     def clean_decided_on(self):
         return _not_in_future(self.cleaned_data.get("decided_on"), "The date of the decision")
-
-
-class CeilingChangeForm(forms.Form):
-    new_spending_ceiling = MoneyFormField(label="New spending ceiling", min_value=Decimal("0.01"))
-    title = forms.CharField(label="Decision title", max_length=200)
-    decided_on = forms.DateField(label="Date of the decision")
-    decision_maker = forms.CharField(max_length=200)
-    is_key_decision = forms.BooleanField(
-        label="This is a key decision",
-        required=False,
-        help_text="Needed for a ceiling above the key-decision threshold.",
-    )
-    summary = forms.CharField(
-        label="What was decided, and why",
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For a key decision, give its reasons.",
-    )
-    source_reference = forms.CharField(
-        label="Reference (optional)",
-        max_length=100,
-        required=False,
-        help_text="For example the decision notice or report it comes from.",
-    )
-
-    def __init__(self, *args, threshold: Decimal, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.threshold = threshold
-
-    def clean_decided_on(self):
-        return _not_in_future(self.cleaned_data.get("decided_on"), "The date of the decision")
-
-    def clean(self):
-        cleaned = super().clean()
-        ceiling = cleaned.get("new_spending_ceiling")
-        if ceiling is not None and ceiling > self.threshold and not cleaned.get("is_key_decision"):
-            from .money import format_gbp
-
-            self.add_error(
-                "new_spending_ceiling",
-                f"{format_gbp(ceiling)} is above the key-decision threshold of "
-                f"{format_gbp(self.threshold)}: only a new key decision can set it. Record "
-                "this as a key decision, with its reasons.",
-            )
-        return cleaned

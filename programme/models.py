@@ -3,14 +3,11 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.signals import pre_save
-from django.dispatch import receiver
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .money import MoneyField, to_money
+from core.money import MoneyField
 
 KEY_DECISION_THRESHOLD_DEFAULT = Decimal("500000.00")
 
@@ -98,7 +95,7 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     new_spending_ceiling = MoneyField(null=True, blank=True)
     # A decision taking the ceiling above the key-decision threshold must itself be a key
-    # decision (programme.services.programme_change_ceiling checks it).
+    # decision (reserves.services.ceiling_change checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
 
@@ -109,44 +106,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title} ({self.decided_on:%d %B %Y})"
-
-
-class ReportRun(models.Model):
-    """One request for a report (**contract**: kind, status, file, requested_by, created_at,
-    finished_at, error). Written in the same transaction as the click; the Celery task takes
-    its id."""
-
-    class Kind(models.TextChoices):
-        HIGHLIGHT = "highlight", "Highlight report"
-        RESERVE_POSITION = "reserve_position", "Reserve position statement"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    programme = models.ForeignKey(
-        Programme, null=True, blank=True, on_delete=models.PROTECT, related_name="report_runs"
-    )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
 
 
 # The record of the decision report ----------------------------------------------------------
@@ -445,34 +404,3 @@ class GlossaryTerm(models.Model):
 
     def __str__(self) -> str:
         return self.term
-
-
-# Guard ----------------------------------------------------------------------------------------
-
-
-def refuse_ceiling_change_without_decision(programme: Programme, *, update_fields=None) -> None:
-    """The spending ceiling changes only through a recorded decision
-    (`programme.services.programme_change_ceiling`, which marks the instance it saves).
-    Any other save that would change it (admin, shell, a script) is refused."""
-    if programme.pk is None or getattr(programme, "_ceiling_decision", None) is not None:
-        return
-    if update_fields is not None and "spending_ceiling" not in update_fields:
-        return
-    stored = (
-        Programme.objects.filter(pk=programme.pk).values_list("spending_ceiling", flat=True).first()
-    )
-    if stored is None or programme.spending_ceiling is None:
-        return
-    if to_money(stored) != to_money(programme.spending_ceiling):
-        raise ValidationError(
-            {
-                "spending_ceiling": "The spending ceiling changes only through a recorded "
-                "decision (Programme record → Change the spending ceiling)."
-            }
-        )
-
-
-@receiver(pre_save, sender=Programme, dispatch_uid="programme_ceiling_guard")
-def _ceiling_guard(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not raw:
-        refuse_ceiling_change_without_decision(instance, update_fields=update_fields)

@@ -1,6 +1,5 @@
 """Reads for the programme record pages: everything a page needs in a fixed number of queries,
-and the figures derived from it (what is missing before approval, the key-decision guard,
-each benefit's progress)."""
+and the figures derived from it (what is missing before approval, each benefit's progress)."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,63 +17,8 @@ from .models import (
     Recommendation,
     ReportReview,
 )
-from .money import ZERO, format_gbp, to_money
 
-# The key-decision guard warns once committed spend reaches this share of the threshold.
-WARNING_SHARE = Decimal("0.90")
 ONE_DP = Decimal("0.1")
-
-# Drawdown statuses that commit money (DESIGN.md §3 reserves).
-COMMITTING_STATUSES = ("approved", "scheduled", "drawn")
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-# Spend and the key-decision guard ----------------------------------------------------------
-
-
-def programme_spend(programme: Programme) -> dict:
-    """Committed, drawn and remaining spend of `programme`, from the reserves app.
-
-    Imported inside the function: the reserves app owns the ledger and may not be built yet.
-    `source` says where the figures came from, so the page can say when there are none.
-    """
-    try:
-        from reserves.selectors import programme_spend as reserves_programme_spend
-    except ImportError:
-        reserves_programme_spend = None
-    if reserves_programme_spend is not None:
-        spend = reserves_programme_spend(programme)
-        return {
-            "committed": to_money(spend["committed"]),
-            "drawn": to_money(spend["drawn"]),
-            "remaining": to_money(spend["remaining"]),
-            "source": "reserves",
-        }
-    try:
-        from reserves.models import Drawdown
-    except ImportError:
-        return {
-            "committed": ZERO,
-            "drawn": ZERO,
-            "remaining": to_money(programme.spending_ceiling),
-            "source": "none",
-        }
-    from django.db.models import Q, Sum
-
-    totals = Drawdown.objects.filter(programme=programme).aggregate(
-        committed=Sum("amount", filter=Q(status__in=COMMITTING_STATUSES)),
-        drawn=Sum("amount", filter=Q(status="drawn")),
-    )
-    committed = to_money(totals["committed"] or ZERO)
-    return {
-        "committed": committed,
-        "drawn": to_money(totals["drawn"] or ZERO),
-        "remaining": to_money(programme.spending_ceiling) - committed,
-        "source": "drawdowns",
-    }
 
 
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -83,33 +27,8 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     return (Decimal(100) * part / whole).quantize(ONE_DP, rounding=ROUND_HALF_UP)
 
 
-def key_decision_guard(programme: Programme, spend: dict | None = None) -> dict:
-    """Committed spend against the ceiling and the key-decision threshold, and whether to
-    warn (at 90% of the threshold)."""
-    spend = spend or programme_spend(programme)
-    threshold = to_money(programme.key_decision_threshold)
-    ceiling = to_money(programme.spending_ceiling)
-    committed = spend["committed"]
-    warning_at = (threshold * WARNING_SHARE).quantize(Decimal("0.01"))
-    return {
-        "threshold": threshold,
-        "ceiling": ceiling,
-        "committed": committed,
-        "drawn": spend["drawn"],
-        "remaining": ceiling - committed,
-        "headroom_to_threshold": threshold - committed,
-        "warning_at": warning_at,
-        "committed_share_of_threshold": _percent(committed, threshold),
-        "committed_share_of_ceiling": _percent(committed, ceiling),
-        "ceiling_share_of_threshold": _percent(ceiling, threshold),
-        "warn": committed >= warning_at,
-        "over_threshold": committed > threshold,
-        "source": spend["source"],
-        # The decision that set the ceiling now in force, shown as its source.
-        "ceiling_decision": programme.decisions.exclude(new_spending_ceiling=None)
-        .order_by("-decided_on", "-id")
-        .first(),
-    }
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
 
 
 # Sign-offs ---------------------------------------------------------------------------------
@@ -213,7 +132,6 @@ class ProgrammeRecord:
     benefits: list[BenefitRow]
     glossary: list
     decisions: list[Decision]
-    guard: dict
 
     @property
     def decided_count(self) -> int:
@@ -222,7 +140,7 @@ class ProgrammeRecord:
 
 def programme_record(programme: Programme) -> ProgrammeRecord:
     """Everything the programme record page shows, in a fixed number of queries (one per
-    list, whatever its length, plus the spend)."""
+    list, whatever its length)."""
     considerations = list(programme.considerations.all())
     sections = [
         (label, [c for c in considerations if c.section == value])
@@ -241,7 +159,6 @@ def programme_record(programme: Programme) -> ProgrammeRecord:
         benefits=programme_record_benefits(programme),
         glossary=list(programme.glossary.all()),
         decisions=list(programme.decisions.select_related("recorded_by")),
-        guard=key_decision_guard(programme),
     )
 
 
@@ -316,11 +233,3 @@ def programme_record_benefits(programme: Programme) -> list[BenefitRow]:
         Prefetch("measures", queryset=BenefitMeasure.objects.order_by("measured_on", "id"))
     )
     return [BenefitRow(b, list(b.measures.all())) for b in benefits]
-
-
-def guard_summary(guard: dict) -> str:
-    """One sentence for the guard panel and the ceiling page."""
-    return (
-        f"{format_gbp(guard['committed'])} committed of a {format_gbp(guard['ceiling'])} "
-        f"ceiling; the key-decision threshold is {format_gbp(guard['threshold'])}."
-    )

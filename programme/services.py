@@ -12,19 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.access import Capability, require
+
 from . import selectors
-from .access import Capability, require
 from .models import (
     Benefit,
     BenefitMeasure,
     Consultation,
-    Decision,
     GlossaryTerm,
     Programme,
     Recommendation,
     ReportReview,
 )
-from .money import format_gbp, to_money
 
 # Statuses a programme reaches only once its report is signed off and approved.
 STATUSES_NEEDING_APPROVAL = {
@@ -57,12 +56,8 @@ def _not_in_future(day: date | None, field: str, what: str) -> None:
 
 
 def _lock_programme(programme: Programme) -> Programme:
-    """Lock the programme row, after its funding reserve: the ceiling guard of the reserves
-    app locks reserve then programme, and one order everywhere means no deadlock."""
-    if programme.funding_reserve_id:
-        from reserves.models import Reserve
-
-        Reserve.objects.select_for_update().filter(pk=programme.funding_reserve_id).first()
+    """Lock the programme row. The ledger (reserves) locks the funding reserve before the
+    programme; nothing here takes a reserve lock after this one, so the order holds."""
     return Programme.objects.select_for_update().get(pk=programme.pk)
 
 
@@ -281,66 +276,3 @@ def recommendation_decide(
             reason=f"Decision recorded: {previous} → {locked.get_outcome_display()}",
         )
     return locked
-
-
-def programme_change_ceiling(*, programme: Programme, decision: Decision, user) -> Decision:
-    """Change the spending ceiling by recording `decision` (kind CEILING_CHANGE): the only way
-    the ceiling changes.
-
-    Refused: a ceiling above the key-decision threshold unless `decision` is itself a key
-    decision; a ceiling below what the programme has already committed; a decision dated in
-    the future. The programme row is locked for the check and the change.
-    """
-    require(user, Capability.RECORD_DECISION)
-    if decision.kind != Decision.Kind.CEILING_CHANGE:
-        raise ValidationError({"kind": "Only a spending-ceiling decision changes the ceiling."})
-    if decision.new_spending_ceiling is None:
-        raise ValidationError({"new_spending_ceiling": "Enter the new spending ceiling."})
-    _not_in_future(decision.decided_on, "decided_on", "The date of the decision")
-    new_ceiling = to_money(decision.new_spending_ceiling)
-    with transaction.atomic():
-        locked = _lock_programme(programme)
-        errors: dict[str, list[str]] = {}
-        threshold = locked.key_decision_threshold
-        if new_ceiling > threshold and not decision.is_key_decision:
-            errors.setdefault("new_spending_ceiling", []).append(
-                f"{format_gbp(new_ceiling)} is above the key-decision threshold of "
-                f"{format_gbp(threshold)}: only a new key decision can set it. Record this "
-                "as a key decision, with its reasons."
-            )
-        committed = selectors.programme_spend(locked)["committed"]
-        if new_ceiling < committed:
-            errors.setdefault("new_spending_ceiling", []).append(
-                f"{format_gbp(new_ceiling)} is below the {format_gbp(committed)} the programme "
-                "has already committed."
-            )
-        if new_ceiling == locked.spending_ceiling:
-            errors.setdefault("new_spending_ceiling", []).append(
-                f"The ceiling is already {format_gbp(new_ceiling)}."
-            )
-        if errors:
-            raise ValidationError(errors)
-        old_ceiling = locked.spending_ceiling
-        decision.programme = locked
-        decision.new_spending_ceiling = new_ceiling
-        decision.recorded_by = user
-        _save(
-            decision,
-            user=user,
-            reason=f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(new_ceiling)}",
-        )
-        locked.spending_ceiling = new_ceiling
-        # The guard in programme.models lets the ceiling change only with its decision.
-        locked._ceiling_decision = decision
-        _save(
-            locked,
-            user=user,
-            reason=(
-                f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(new_ceiling)} by "
-                f"decision “{decision.title}” of {_format_day(decision.decided_on)}"
-            ),
-            update_fields=["spending_ceiling"],
-        )
-        del locked._ceiling_decision
-    programme.spending_ceiling = new_ceiling
-    return decision

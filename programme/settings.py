@@ -47,10 +47,12 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "axes",
+    "core",
     "programme",
     "stages",
     "reserves",
     "risks",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -86,11 +88,11 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "programme.context_processors.tracker",
             ],
-            "builtins": ["programme.templatetags.tracker"],
+            "builtins": ["core.templatetags.tracker"],
         },
     },
 ]
-FORM_RENDERER = "programme.forms_rendering.GovukFormRenderer"
+FORM_RENDERER = "core.forms_rendering.GovukFormRenderer"
 
 DATABASES = {
     "default": env.db_url(
@@ -167,12 +169,18 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="tracker@localhost")
 
+REDIS_URL = env.str("REDIS_URL", default="")
+
+# Redis when there is one (shared by every web process), else this process's memory: either
+# way there is no cache table to create, so `migrate` alone gives a working site. Only the
+# rendered charts are cached (core/charts.py), under a digest of what they draw.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
 # Celery. Without REDIS_URL tasks run eagerly in the web process, so `make run` needs no broker.
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False

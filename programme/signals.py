@@ -1,11 +1,8 @@
-"""Guards on other apps' models. Guards only: they refuse, they never do work elsewhere."""
+"""Signal receivers of the programme app: one line each, calling a named guard."""
 
-from django.core.exceptions import PermissionDenied
+from . import guards
 
 
-def refuse_user_deletion(sender, instance, **kwargs):
-    """Deleting a user would blank `history_user` on every change they made: deactivate."""
-    raise PermissionDenied(
-        f"User {instance.username!r} cannot be deleted: deactivate the account instead, so "
-        "the history keeps their name."
-    )
+def programme_pre_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if not raw:
+        guards.refuse_ceiling_change_without_decision(instance, update_fields=update_fields)

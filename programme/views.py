@@ -1,81 +1,32 @@
-"""Pages that belong to the whole service (home, health, accessibility statement) and the
-programme record: the decision, its recommendations, consultees, sign-offs, benefits and
-glossary, with the forms that keep it current."""
+"""The programme record: the decision, its recommendations, consultees, sign-offs, benefits
+and glossary, with the forms that keep it current."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import benefit_chart, forms, health, selectors, services
-from .access import Capability, Role, can, get_programme_for_user, primary_role, require
-from .exports import csv_response, xlsx_response
-from .forms import apply_errors
+from core.access import Capability, can
+from core.exports import csv_response, xlsx_response
+from core.forms import apply_errors
+
+from . import benefit_chart, forms, selectors, services
+from .access import get_programme_for_user, get_record_row_for_user
 from .models import (
     AlternativeOption,
     Benefit,
     BenefitMeasure,
     Consultation,
-    Decision,
     GlossaryTerm,
     KeyConsideration,
     KeyDecisionReason,
     Objective,
-    Programme,
     Recommendation,
     ReportReview,
 )
-from .money import format_gbp
-from .record_access import get_record_row_for_user
-
-
-def home(request):
-    require(request.user, Capability.VIEW)
-    role = primary_role(request.user)
-    if role == Role.CABINET:
-        # Cabinet members start at the dashboard of the programme in hand (the first open one).
-        current = (
-            Programme.objects.exclude(status=Programme.Status.CLOSED)
-            .order_by("id")
-            .values_list("slug", flat=True)
-            .first()
-        )
-        if current:
-            return redirect("programme:dashboard", slug=current)
-    programmes = Programme.objects.select_related("funding_reserve").order_by("name")
-    return render(
-        request,
-        "home.html",
-        {
-            "programmes": programmes,
-            "role": role.value if role else "",
-            "can": {cap.value: can(request.user, cap) for cap in Capability},
-        },
-    )
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request):
-    database = health.database_state()
-    broker = health.broker_state()
-    healthy = database == "ok" and broker in ("ok", "eager")
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
-        status=200 if database == "ok" else 503,
-    )
-
-
-@login_not_required
-def accessibility_statement(request):
-    return render(request, "accessibility.html")
-
 
 # The programme record ---------------------------------------------------------------------
 # Thin views: the access helper says who may act, forms check the input, services write.
@@ -117,7 +68,6 @@ def _record_context(request, programme, *, printable: bool) -> dict:
     return {
         "programme": programme,
         "record": record,
-        "guard": record.guard,
         "printable": printable,
         "can_edit": not printable and can(request.user, Capability.EDIT_PROGRAMME),
         "can_decide": not printable and can(request.user, Capability.RECORD_DECISION),
@@ -405,51 +355,6 @@ def recommendation_decide(request, slug, pk):
         submit="Record the decision",
         template="programme/recommendation_decide.html",
         recommendation=recommendation,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def ceiling_change(request, slug):
-    programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
-    form = forms.CeilingChangeForm(
-        request.POST or None,
-        threshold=programme.key_decision_threshold,
-        initial={"decision_maker": programme.decision_maker},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        decision = Decision(
-            programme=programme,
-            kind=Decision.Kind.CEILING_CHANGE,
-            title=data["title"],
-            summary=data["summary"],
-            decided_on=data["decided_on"],
-            decision_maker=data["decision_maker"],
-            is_key_decision=data["is_key_decision"],
-            new_spending_ceiling=data["new_spending_ceiling"],
-            source_reference=data["source_reference"],
-        )
-        try:
-            services.programme_change_ceiling(
-                programme=programme, decision=decision, user=request.user
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"The spending ceiling is now {format_gbp(programme.spending_ceiling)}.",
-            )
-            return redirect(f"{programme.get_absolute_url()}#guard")
-    return _form_page(
-        request,
-        programme,
-        form,
-        title="Change the spending ceiling",
-        anchor="guard",
-        submit="Record the decision and change the ceiling",
-        template="programme/ceiling_change.html",
-        guard=selectors.key_decision_guard(programme),
     )
 
 

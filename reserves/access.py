@@ -3,7 +3,7 @@ object, built on `programme.access`; every reserves view goes through one of the
 
 from django.shortcuts import get_object_or_404
 
-from programme.access import Capability, require
+from core.access import Capability, require
 
 from .models import CostLine, Drawdown, Reserve
 

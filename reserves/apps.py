@@ -1,4 +1,4 @@
-"""Wiring: the reserves app's configuration and its ceiling guard."""
+"""The reserves app: reserves, drawdowns, the ledger and its ceiling guard."""
 
 from django.apps import AppConfig
 from django.db.models.signals import pre_save
@@ -10,10 +10,9 @@ class ReservesConfig(AppConfig):
 
     def ready(self):
         from . import signals
-        from .models import Drawdown
 
         pre_save.connect(
             signals.guard_drawdown_ceiling,
-            sender=Drawdown,
+            sender=self.get_model("Drawdown"),
             dispatch_uid="reserves.guard_drawdown_ceiling",
         )

@@ -6,8 +6,8 @@ page has the same figures in a table beside it."""
 from datetime import timedelta
 from decimal import Decimal
 
-from programme.charts import BLUE, GRID, INK, cached_chart, chart_rc, figure_to_svg, new_figure
-from programme.money import format_gbp_millions
+from core.charts import BLUE, GRID, INK, cached_chart, chart_rc, figure_to_svg, new_figure
+from core.money import format_gbp_millions
 
 # Fixed so that the same data draws the same bytes (tests compare them).
 _CHART = "reserve-statement"

@@ -1,32 +1,14 @@
 """Forms for reserve pages. They parse and check what was typed; the services decide."""
 
 from django import forms
+from django.utils import timezone
 
+from core.forms import MoneyInputField
+from core.money import ZERO, format_gbp
 from programme.models import Programme
 
 from .models import CostLine, Reserve
-from .services import FUTURE_YEARS, RESERVE_EDITABLE, clean_amount, clean_financial_year
-
-
-class MoneyInputField(forms.CharField):
-    """Pounds as typed (`30000`, `£30,000.50`), checked by `services.clean_amount`.
-
-    A text input, not a number input: browsers silently drop what a number input cannot
-    parse, and we want to keep what was typed and say what is wrong with it.
-    """
-
-    def __init__(self, *, allow_zero: bool = False, **kwargs):
-        self.allow_zero = allow_zero
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "spellcheck": "false"})
-        self.widget.attrs["class"] = "govuk-input--width-10"
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values and not self.required:
-            return None
-        return clean_amount(value, allow_zero=self.allow_zero)
+from .services import FUTURE_YEARS, RESERVE_EDITABLE, clean_financial_year
 
 
 class DateField(forms.DateField):
@@ -134,8 +116,6 @@ class ReserveForm(forms.ModelForm):
 
     def clean_floor(self):
         # A blank floor is £0, not "no floor": the reserve may never go negative.
-        from programme.money import ZERO
-
         value = self.cleaned_data.get("floor")
         return ZERO if value is None else value
 
@@ -167,3 +147,49 @@ class CostLineForm(forms.Form):
 
     def clean_financial_year(self):
         return clean_financial_year(self.cleaned_data["financial_year"])
+
+
+class CeilingChangeForm(forms.Form):
+    new_spending_ceiling = MoneyInputField(label="New spending ceiling (£)")
+    title = forms.CharField(label="Decision title", max_length=200)
+    decided_on = DateField(label="Date of the decision")
+    decision_maker = forms.CharField(max_length=200)
+    is_key_decision = forms.BooleanField(
+        label="This is a key decision",
+        required=False,
+        help_text="Needed for a ceiling above the key-decision threshold.",
+    )
+    summary = forms.CharField(
+        label="What was decided, and why",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For a key decision, give its reasons.",
+    )
+    source_reference = forms.CharField(
+        label="Reference (optional)",
+        max_length=100,
+        required=False,
+        help_text="For example the decision notice or report it comes from.",
+    )
+
+    def __init__(self, *args, threshold, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.threshold = threshold
+
+    def clean_decided_on(self):
+        day = self.cleaned_data.get("decided_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError("The date of the decision must be today or in the past.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        ceiling = cleaned.get("new_spending_ceiling")
+        if ceiling is not None and ceiling > self.threshold and not cleaned.get("is_key_decision"):
+            self.add_error(
+                "new_spending_ceiling",
+                f"{format_gbp(ceiling)} is above the key-decision threshold of "
+                f"{format_gbp(self.threshold)}: only a new key decision can set it. Record "
+                "this as a key decision, with its reasons.",
+            )
+        return cleaned

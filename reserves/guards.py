@@ -17,8 +17,8 @@ from django.db.models import Q, Sum
 from django.db.transaction import TransactionManagementError
 from simple_history.models import HistoricalRecords
 
+from core.money import ZERO, format_gbp, to_money
 from programme.models import Programme
-from programme.money import ZERO, format_gbp, to_money
 
 from .audit import RefusalDetails, record_refusal
 from .models import Drawdown, Reserve

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from programme.money import ZERO, MoneyField
+from core.money import ZERO, MoneyField
 
 
 class Reserve(models.Model):

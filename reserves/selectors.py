@@ -3,14 +3,15 @@ cost tables and stated-figure checks. Each fetches what it needs in a fixed numb
 
 import re
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from programme.models import Programme
-from programme.money import (
+from core.money import (
     ZERO,
     financial_year_bounds,
     financial_year_label,
@@ -20,6 +21,8 @@ from programme.money import (
     money_sum,
     to_money,
 )
+from programme.models import Programme
+from stages.models import Output, Stage
 
 from .models import CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
 
@@ -42,6 +45,82 @@ def programme_spend(programme) -> dict[str, Decimal]:
         "committed": committed,
         "drawn": drawn,
         "remaining": programme.spending_ceiling - committed,
+    }
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One line of the cost table as it funds one stage."""
+
+    label: str
+    financial_year: str
+    amount: Decimal
+    is_estimate: bool
+    kind: str
+    source_reference: str
+    # The other stages this line is shared with: the report budgets stages 2 and 3 together.
+    shared_with: tuple[int, ...]
+
+
+def stage_budget_lines(programme: Programme) -> dict[int, list[BudgetLine]]:
+    """The cost table's lines by the id of each stage they fund (two queries)."""
+    lines = (
+        CostLine.objects.filter(programme=programme, table=CostLine.Table.COSTS)
+        .prefetch_related(Prefetch("stages", queryset=Stage.objects.only("id", "number")))
+        .order_by("financial_year", "id")
+    )
+    by_stage: dict[int, list[BudgetLine]] = {}
+    for line in lines:
+        funded = list(line.stages.all())
+        for stage in funded:
+            by_stage.setdefault(stage.pk, []).append(
+                BudgetLine(
+                    label=line.label,
+                    financial_year=line.financial_year,
+                    amount=line.amount,
+                    is_estimate=line.is_estimate,
+                    kind=line.get_kind_display(),
+                    source_reference=line.source_reference,
+                    shared_with=tuple(sorted(s.number for s in funded if s.pk != stage.pk)),
+                )
+            )
+    return by_stage
+
+
+# The key-decision guard warns once committed spend reaches this share of the threshold.
+KEY_DECISION_WARNING_SHARE = Decimal("0.90")
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def key_decision_guard(programme: Programme) -> dict:
+    """Committed spend against the ceiling and the key-decision threshold, whether to warn (at
+    90% of the threshold) and the decision that set the ceiling now in force (two queries)."""
+    spend = programme_spend(programme)
+    threshold = to_money(programme.key_decision_threshold)
+    ceiling = to_money(programme.spending_ceiling)
+    committed = spend["committed"]
+    warning_at = to_money(threshold * KEY_DECISION_WARNING_SHARE)
+    return {
+        "threshold": threshold,
+        "ceiling": ceiling,
+        "committed": committed,
+        "drawn": spend["drawn"],
+        "remaining": ceiling - committed,
+        "headroom_to_threshold": threshold - committed,
+        "warning_at": warning_at,
+        "committed_share_of_threshold": _percent(committed, threshold),
+        "committed_share_of_ceiling": _percent(committed, ceiling),
+        "ceiling_share_of_threshold": _percent(ceiling, threshold),
+        "warn": committed >= warning_at,
+        "over_threshold": committed > threshold,
+        "ceiling_decision": programme.decisions.exclude(new_spending_ceiling=None)
+        .order_by("-decided_on", "-id")
+        .first(),
     }
 
 
@@ -319,8 +398,6 @@ def drawdown_queue(*, status: str = "") -> dict:
 
 def drawdown_detail(pk: int) -> dict:
     """One drawdown with who did what when, its history rows, and the limits it meets."""
-    from django.shortcuts import get_object_or_404
-
     drawdown = get_object_or_404(_with_people(Drawdown.objects.all()), pk=pk)
     history = list(drawdown.history.select_related("history_user").order_by("history_date"))
     per_programme, per_reserve = _limits_by_programme_and_reserve()
@@ -428,8 +505,6 @@ def cost_profile(programme: Programme) -> dict:
 
 
 def _outputs_of_stage_one(programme: Programme) -> list[str]:
-    from stages.models import Output
-
     return list(
         Output.objects.filter(stage__programme=programme, stage__number=1)
         .order_by("code")
@@ -439,8 +514,6 @@ def _outputs_of_stage_one(programme: Programme) -> list[str]:
 
 def _stage_numbers(programme: Programme) -> tuple[list[int], list[int]]:
     """(approved by a recorded decision, costed in the cost table)."""
-    from stages.models import Stage
-
     stages = list(Stage.objects.filter(programme=programme).order_by("number"))
     approved = [s.number for s in stages if getattr(s, "approved_by_decision_id", None) is not None]
     costed = sorted(

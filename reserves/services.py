@@ -10,74 +10,20 @@ before the drawdown row. The ceiling itself is checked by the pre_save guard on 
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from programme.access import Capability, can, require
-from programme.models import Programme
-from programme.money import MONEY_MAX, ZERO, format_gbp
+from core.access import Capability, can, require
+from core.dates import govuk_date
+from core.money import ZERO, format_gbp, parse_money, to_money
+from programme.models import Decision, Programme
 
 from .audit import RefusalDetails, record_refusal, record_refusal_after_rollback
 from .guards import CeilingBreach, limit_breaches, lock_reserve_and_programme
 from .models import CostLine, Drawdown, Reserve
-
-_AMOUNT_TEXT = re.compile(r"^\d{1,3}(,\d{3})+(\.\d*)?$|^\d+(\.\d*)?$|^\.\d+$")
-
-
-def clean_amount(value, *, allow_zero: bool = False) -> Decimal:
-    """An amount of money as typed (`30000`, `£30,000.50`) → Decimal, or a field message.
-
-    Refuses blanks, words, NaN/Infinity, negatives, zero, more than 2 decimal places and
-    anything above MONEY_MAX. Floats are refused: money never passes through one.
-    """
-    if isinstance(value, float):
-        raise TypeError("Money must not be passed as a float.")
-    if isinstance(value, Decimal):
-        amount = value
-        if not amount.is_finite():
-            raise ValidationError(
-                "Enter the amount as a number of pounds, like 30000 or 30,000.50", code="invalid"
-            )
-    else:
-        text = str(value if value is not None else "").strip().replace(" ", "")
-        if not text:
-            raise ValidationError("Enter the amount in pounds", code="required")
-        unsigned = text.lstrip("-−+").removeprefix("£").lstrip("-−")
-        if unsigned != text.removeprefix("£").lstrip("+") and _AMOUNT_TEXT.match(unsigned):
-            # A minus sign before or after the £: money is taken out, never put in, here.
-            message = (
-                "The amount cannot be negative" if allow_zero else "The amount must be more than £0"
-            )
-            raise ValidationError(message, code="min_value")
-        text = text.removeprefix("£")
-        if not _AMOUNT_TEXT.match(text):
-            raise ValidationError(
-                "Enter the amount as a number of pounds, like 30000 or 30,000.50", code="invalid"
-            )
-        try:
-            amount = Decimal(text.replace(",", ""))
-        except InvalidOperation as exc:
-            raise ValidationError(
-                "Enter the amount as a number of pounds, like 30000 or 30,000.50", code="invalid"
-            ) from exc
-    if amount < ZERO or (amount == ZERO and not allow_zero):
-        message = (
-            "The amount cannot be negative" if allow_zero else "The amount must be more than £0"
-        )
-        raise ValidationError(message, code="min_value")
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(
-            "Enter the amount to the nearest penny: no more than 2 decimal places",
-            code="decimal_places",
-        )
-    if amount > MONEY_MAX:
-        raise ValidationError(
-            f"The amount must be {format_gbp(MONEY_MAX)} or less", code="max_value"
-        )
-    return amount.quantize(Decimal("0.01"))
+from .selectors import programme_spend
 
 
 def _now():
@@ -190,7 +136,7 @@ def drawdown_request(
     require(user, Capability.REQUEST_DRAWDOWN)
     errors = {}
     try:
-        amount = clean_amount(amount)
+        amount = parse_money(amount)
     except ValidationError as exc:
         errors["amount"] = exc.messages
     purpose = (purpose or "").strip()
@@ -452,7 +398,7 @@ def cost_line_save(
     require(user, Capability.EDIT_RESERVES)
     errors = {}
     try:
-        data["amount"] = clean_amount(data.get("amount"))
+        data["amount"] = parse_money(data.get("amount"))
     except ValidationError as exc:
         errors["amount"] = exc.messages
     try:
@@ -486,3 +432,76 @@ def cost_line_delete(*, cost_line: CostLine, user) -> None:
         cost_line._history_user = user
         cost_line.stages.clear()
         cost_line.delete()
+
+
+# The spending ceiling -----------------------------------------------------------------------
+
+
+def ceiling_change(*, programme: Programme, decision: Decision, user) -> Decision:
+    """Change the spending ceiling by recording `decision` (kind CEILING_CHANGE): the only way
+    the ceiling changes.
+
+    Refused: a ceiling above the key-decision threshold unless `decision` is itself a key
+    decision; a ceiling below what the programme has already committed; a decision dated in
+    the future. The funding reserve and then the programme are locked (the guard's order) for
+    the check and the change, so no approval can slip in between.
+    """
+    require(user, Capability.RECORD_DECISION)
+    if decision.kind != Decision.Kind.CEILING_CHANGE:
+        raise ValidationError({"kind": "Only a spending-ceiling decision changes the ceiling."})
+    if decision.new_spending_ceiling is None:
+        raise ValidationError({"new_spending_ceiling": "Enter the new spending ceiling."})
+    if decision.decided_on and decision.decided_on > timezone.localdate():
+        raise ValidationError(
+            {"decided_on": "The date of the decision must be today or in the past."}
+        )
+    new_ceiling = to_money(decision.new_spending_ceiling)
+    with transaction.atomic():
+        if programme.funding_reserve_id:
+            lock_reserve_and_programme(
+                reserve_id=programme.funding_reserve_id, programme_id=programme.pk, using="default"
+            )
+        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        errors: dict[str, list[str]] = {}
+        threshold = locked.key_decision_threshold
+        if new_ceiling > threshold and not decision.is_key_decision:
+            errors.setdefault("new_spending_ceiling", []).append(
+                f"{format_gbp(new_ceiling)} is above the key-decision threshold of "
+                f"{format_gbp(threshold)}: only a new key decision can set it. Record this "
+                "as a key decision, with its reasons."
+            )
+        committed = programme_spend(locked)["committed"]
+        if new_ceiling < committed:
+            errors.setdefault("new_spending_ceiling", []).append(
+                f"{format_gbp(new_ceiling)} is below the {format_gbp(committed)} the programme "
+                "has already committed."
+            )
+        if new_ceiling == locked.spending_ceiling:
+            errors.setdefault("new_spending_ceiling", []).append(
+                f"The ceiling is already {format_gbp(new_ceiling)}."
+            )
+        if errors:
+            raise ValidationError(errors)
+        old_ceiling = locked.spending_ceiling
+        decision.programme = locked
+        decision.new_spending_ceiling = new_ceiling
+        decision.recorded_by = user
+        decision.full_clean()
+        decision._history_user = user
+        decision._change_reason = (
+            f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(new_ceiling)}"
+        )
+        decision.save()
+        locked.spending_ceiling = new_ceiling
+        # The programme's guard lets the ceiling change only with its decision.
+        locked._ceiling_decision = decision
+        locked._history_user = user
+        locked._change_reason = (
+            f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(new_ceiling)} by "
+            f"decision “{decision.title}” of {govuk_date(decision.decided_on)}"
+        )
+        locked.full_clean()
+        locked.save(update_fields=["spending_ceiling"])
+        del locked._ceiling_decision
+    programme.spending_ceiling = new_ceiling
+    return decision

@@ -46,4 +46,6 @@ urlpatterns = [
         name="cost_line_delete",
     ),
     path("programmes/<slug:slug>/stated-figures/", views.stated_figures, name="stated_figures"),
+    path("programmes/<slug:slug>/spend/", views.programme_spend, name="programme_spend"),
+    path("programmes/<slug:slug>/ceiling/", views.ceiling_change, name="ceiling_change"),
 ]

@@ -8,17 +8,21 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programme.access import Capability, can, get_programme_for_user, require
-from programme.exports import csv_response, xlsx_response
-from programme.page_cache import cache_until_change
+from core.access import Capability, can, require
+from core.exports import csv_response, xlsx_response
+from core.forms import apply_errors
+from core.money import format_gbp
+from programme.access import get_programme_for_user
+from programme.models import Decision
 
 from . import selectors, services
 from .access import get_cost_line_for_user, get_drawdown_for_user, get_reserve_for_user
 from .charts import balance_svg
 from .forms import (
     CancelForm,
+    CeilingChangeForm,
     CostLineForm,
     DrawdownRequestForm,
     DrawnForm,
@@ -27,15 +31,6 @@ from .forms import (
     ScheduleForm,
 )
 from .models import Drawdown
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _check_format(fmt: str) -> None:
@@ -75,7 +70,6 @@ def _statement_context(request, reserve):
     }
 
 
-@cache_until_change
 def reserve_statement(request, pk):
     reserve = get_reserve_for_user(request.user, pk)
     return render(request, "reserves/statement.html", _statement_context(request, reserve))
@@ -151,7 +145,7 @@ def reserve_edit(request, pk):
                 data={name: form.cleaned_data[name] for name in services.RESERVE_EDITABLE},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"The {reserve.name} has been updated.")
             return redirect(reserve.get_absolute_url())
@@ -248,7 +242,7 @@ def drawdown_request(request):
                 user=request.user,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, f"{drawdown.reference} has been requested: finance will review it."
@@ -316,7 +310,7 @@ def _form_action(request, pk, *, key, form_class, capability, call, done):
         try:
             call(drawdown, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"{drawdown.reference} {done}.")
             return redirect(drawdown.get_absolute_url())
@@ -452,7 +446,7 @@ def cost_line_edit(request, slug, pk=None):
                 programme=programme, user=request.user, data=data, stages=stages, cost_line=line
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "The cost line has been saved.")
             return redirect("reserves:cost_profile", slug=programme.slug)
@@ -489,4 +483,64 @@ def stated_figures(request, slug):
         request,
         "reserves/stated_figures.html",
         {"programme": programme, "checks": selectors.stated_figures(programme)},
+    )
+
+
+# The programme's spend against its ceiling, and changing the ceiling --------------------------
+
+
+@require_GET
+def programme_spend(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    return render(
+        request,
+        "reserves/programme_spend.html",
+        {
+            "programme": programme,
+            "guard": selectors.key_decision_guard(programme),
+            "can_decide": can(request.user, Capability.RECORD_DECISION),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def ceiling_change(request, slug):
+    programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
+    form = CeilingChangeForm(
+        request.POST or None,
+        threshold=programme.key_decision_threshold,
+        initial={"decision_maker": programme.decision_maker},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decision = Decision(
+            programme=programme,
+            kind=Decision.Kind.CEILING_CHANGE,
+            title=data["title"],
+            summary=data["summary"],
+            decided_on=data["decided_on"],
+            decision_maker=data["decision_maker"],
+            is_key_decision=data["is_key_decision"],
+            new_spending_ceiling=data["new_spending_ceiling"],
+            source_reference=data["source_reference"],
+        )
+        try:
+            services.ceiling_change(programme=programme, decision=decision, user=request.user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The spending ceiling is now {format_gbp(programme.spending_ceiling)}.",
+            )
+            return redirect("reserves:programme_spend", slug=programme.slug)
+    return render(
+        request,
+        "reserves/ceiling_change.html",
+        {
+            "programme": programme,
+            "form": form,
+            "guard": selectors.key_decision_guard(programme),
+            "can_decide": False,
+        },
     )

@@ -6,7 +6,8 @@ read for change) when the user's role lacks the capability.
 
 from django.shortcuts import get_object_or_404
 
-from programme.access import Capability, get_programme_for_user
+from core.access import Capability
+from programme.access import get_programme_for_user
 
 from .models import MitigationAction, Risk
 

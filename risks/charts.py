@@ -1,6 +1,6 @@
 """The score-trend chart on a risk's page: server-drawn SVG (matplotlib), readable without
 colour (line style and marker tell inherent from residual), with the same data in a table.
-`programme.charts` makes it CSP-safe (no inline styles) and byte-stable.
+`core.charts` makes it CSP-safe (no inline styles) and byte-stable.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from programme.charts import INK, SECONDARY_INK, cached_chart, chart_rc, figure_to_svg, new_figure
+from core.charts import INK, SECONDARY_INK, cached_chart, chart_rc, figure_to_svg, new_figure
 
 from . import scoring
 

@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 
 from . import scoring
-from .models import BASES, Risk, RiskCategory
-from .selectors import data_quality_q
+from .models import BASES, Risk, RiskCategory, data_quality_q
 
 BASIS_CHOICES = [(b, b.capitalize()) for b in BASES]
 SCALE_CHOICES = [(n, str(n)) for n in scoring.SCALE]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import scoring
@@ -201,14 +200,3 @@ class ReviewForm(forms.ModelForm):
         )
         super().__init__(*args, **kwargs)
         self.fields["reviewed_on"].error_messages["required"] = "Enter the date of the review"
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (others at the top)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.error_dict.items():
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        form.add_error(None, error)

@@ -437,3 +437,12 @@ class RiskReview(models.Model):
             errors["next_review_date"] = "The next review must be after this one"
         if errors:
             raise ValidationError(errors)
+
+
+def data_quality_q() -> Q:
+    """A live risk is incomplete if it lacks any score, an owner, a review date or a
+    category, or carries a note that its source is flawed."""
+    missing = Q(owner__isnull=True) | Q(review_date__isnull=True) | Q(category__isnull=True)
+    for basis in BASES:
+        missing |= Q(**{f"{basis}_likelihood__isnull": True})
+    return missing | ~Q(quality_flag="")

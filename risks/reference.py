@@ -6,6 +6,7 @@ that was flushed (as transactional tests do) still has categories to choose from
 """
 
 from . import scoring
+from .models import RiskBand, RiskCategory
 
 CATEGORIES = [
     ("Financial", "Money: costs, funding, savings and reserves"),
@@ -19,8 +20,6 @@ CATEGORIES = [
 def ensure_reference_data() -> None:
     """Add any seeded category or band that is missing; never changes an existing row, so
     an admin's edits stand. Bands are added only when there are none at all."""
-    from .models import RiskBand, RiskCategory
-
     existing = set(RiskCategory.objects.values_list("name", flat=True))
     for name, description in CATEGORIES:
         if name not in existing:

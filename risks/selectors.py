@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
@@ -18,7 +19,6 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -26,12 +26,23 @@ from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from programme.models import Programme
 
 from . import scoring
-from .models import BASES, MitigationAction, Risk, RiskBand, RiskFramework, RiskReview
+from .filters import RiskFilter
+from .models import (
+    BASES,
+    MitigationAction,
+    Risk,
+    RiskBand,
+    RiskCategory,
+    RiskFramework,
+    RiskReview,
+    data_quality_q,
+)
 
 PAGE_SIZE = 25
 DATA_QUALITY_LIMIT = 25
@@ -205,8 +216,6 @@ def top_risks(programme: Programme, limit: int = 5, *, bands=None, today=None) -
 
     Two queries (one if `bands` is given).
     """
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     bands = bands if bands is not None else load_bands()
     queryset = (
@@ -278,8 +287,6 @@ def register_page(
     programme: Programme, *, params: QueryDict, today: date, user=None
 ) -> RegisterPage:
     """Everything the register page shows, in a fixed number of queries."""
-    from .filters import RiskFilter
-
     bands = load_bands()
     filterset = RiskFilter(
         params or None,
@@ -312,15 +319,6 @@ def register_page(
     )
 
 
-def data_quality_q() -> Q:
-    """A live risk is incomplete if it lacks any score, an owner, a review date or a
-    category, or carries a note that its source is flawed."""
-    missing = Q(owner__isnull=True) | Q(review_date__isnull=True) | Q(category__isnull=True)
-    for basis in BASES:
-        missing |= Q(**{f"{basis}_likelihood__isnull": True})
-    return missing | ~Q(quality_flag="")
-
-
 def data_quality(programme: Programme) -> QuerySet:
     return (
         live(Risk.objects.filter(programme=programme))
@@ -332,8 +330,6 @@ def data_quality(programme: Programme) -> QuerySet:
 
 def export_rows(programme: Programme, *, params: QueryDict, today: date):
     """The filtered register for CSV / Excel: every matching row, not just one page."""
-    from .filters import RiskFilter
-
     bands = load_bands()
     filterset = RiskFilter(
         params or None,
@@ -391,10 +387,6 @@ def history_entries(risk: Risk, limit: int = HISTORY_LIMIT) -> list[dict]:
     Three queries whatever the length: the history rows (one extra, to diff the oldest shown),
     then the names of the owners and categories they mention.
     """
-    from django.contrib.auth import get_user_model
-
-    from .models import RiskCategory
-
     rows = list(
         risk.history.select_related("history_user").order_by("-history_date", "-history_id")[
             : limit + 1

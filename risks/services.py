@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
-from programme.history import acting_user
+from core.history import acting_user
 from programme.models import Programme
 
 from .models import MitigationAction, Risk, RiskReview
@@ -61,8 +63,6 @@ def risk_create(
     *, programme: Programme, user, data: Mapping[str, Any], today: date | None = None
 ) -> Risk:
     """Add a risk or opportunity to `programme`'s register, numbered after the last one."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     with transaction.atomic(), acting_user(user):
         # Lock the programme row so two people adding risks at once get different numbers.
@@ -80,8 +80,6 @@ def risk_create(
 
 def risk_update(*, risk: Risk, user, data: Mapping[str, Any], today: date | None = None) -> Risk:
     """Change a risk; the history row names `user`."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     with transaction.atomic(), acting_user(user):
         risk = Risk.objects.select_for_update().get(pk=risk.pk)
@@ -97,8 +95,6 @@ def risk_update(*, risk: Risk, user, data: Mapping[str, Any], today: date | None
 
 
 def _programme_stages(programme: Programme, stages) -> list:
-    from django.core.exceptions import ValidationError
-
     stages = list(stages or [])
     foreign = [s for s in stages if s.programme_id != programme.pk]
     if foreign:

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from programme.access import Capability, can, get_programme_for_user
-from programme.exports import csv_response, xlsx_response
-from programme.page_cache import cache_until_change
+from core.access import Capability, can
+from core.exports import csv_response, xlsx_response
+from core.forms import apply_errors
+from programme.access import get_programme_for_user
 
 from . import charts, selectors, services
 from .access import get_action_for_user, get_risk_for_user
-from .forms import ActionForm, ReviewForm, RiskForm, add_service_errors
+from .forms import ActionForm, ReviewForm, RiskForm
 
 EXPORT_HEADERS = [
     "Reference",
@@ -58,7 +59,6 @@ def _person(user) -> str:
 
 
 @require_http_methods(["GET"])
-@cache_until_change
 def register(request, slug):
     programme = get_programme_for_user(request.user, slug)
     today = timezone.localdate()
@@ -168,7 +168,7 @@ def risk_create(request, slug):
                 programme=programme, user=request.user, data=_risk_data(form)
             )
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{risk.reference} added to the register")
             return redirect(risk.get_absolute_url())
@@ -185,7 +185,7 @@ def risk_edit(request, slug, number):
         try:
             risk = services.risk_update(risk=risk, user=request.user, data=_risk_data(form))
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"{risk.reference} saved")
             return redirect(risk.get_absolute_url())
@@ -202,7 +202,7 @@ def review_create(request, slug, number):
         try:
             services.review_record(risk=risk, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Review of {risk.reference} recorded")
             return redirect(risk.get_absolute_url())
@@ -219,7 +219,7 @@ def action_create(request, slug, number):
         try:
             services.action_create(risk=risk, user=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Action added to {risk.reference}")
             return redirect(risk.get_absolute_url())
@@ -239,7 +239,7 @@ def action_edit(request, slug, number, action_id):
         try:
             services.action_update(action=action, user=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            add_service_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Action on {risk.reference} saved")
             return redirect(risk.get_absolute_url())

@@ -3,7 +3,8 @@
 
 from django.shortcuts import get_object_or_404
 
-from programme.access import Capability, get_programme_for_user
+from core.access import Capability
+from programme.access import get_programme_for_user
 
 from .models import Output, Stage
 

@@ -4,7 +4,7 @@ every point carries its percent, and the page has the same data in a table."""
 
 from datetime import timedelta
 
-from programme.charts import (
+from core.charts import (
     BLUE,
     GRID,
     INK,

@@ -1,5 +1,5 @@
 """The rows of the stages exports (outputs; progress updates), for CSV and Excel downloads
-through `programme.exports`."""
+through `core.exports`."""
 
 from django.utils import timezone
 

@@ -1,7 +1,7 @@
 """Forms for stages, outputs, progress updates, gates and approvals.
 
-Forms check the shape of what was typed; the services check the rules. `apply_errors` puts a
-service's `ValidationError` next to the right field (or above the form), keeping what was typed.
+Forms check the shape of what was typed; the services check the rules, and
+`core.forms.apply_errors` puts their refusals next to the right field, keeping what was typed.
 """
 
 from django import forms
@@ -13,15 +13,6 @@ from django.db.models import Q
 from . import rag as rag_scale
 from .models import Output, Stage
 from .services import ALLOWED_EVIDENCE_EXTENSIONS, evidence_file_validate
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's errors to the form: to a field it has, else above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class DateInput(forms.DateInput):

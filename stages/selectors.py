@@ -4,10 +4,10 @@
 public reads other apps use (dashboard, highlight report, reminders).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from programme.models import Decision, Programme
 
@@ -18,18 +18,6 @@ DUE_SOON_DAYS = 14
 
 
 # Shapes ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BudgetLine:
-    label: str
-    financial_year: str
-    amount: object  # Decimal
-    is_estimate: bool
-    kind: str
-    source_reference: str
-    # The other stages this line is shared with: the report budgets stages 2 and 3 together.
-    shared_with: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -59,7 +47,6 @@ class StageSummary:
     gate_decision: Decision | None
     outputs_total: int
     outputs_accepted: int
-    budget_lines: list[BudgetLine] = field(default_factory=list)
 
     @property
     def approval_state(self) -> str:
@@ -96,37 +83,12 @@ class StagePage:
 # Helpers ---------------------------------------------------------------------------------
 
 
-def _cost_lines_prefetch() -> Prefetch:
-    from reserves.models import CostLine
-
-    return Prefetch(
-        "cost_lines",
-        queryset=CostLine.objects.filter(table=CostLine.Table.COSTS)
-        .prefetch_related(Prefetch("stages", queryset=Stage.objects.only("id", "number")))
-        .order_by("financial_year", "id"),
-        to_attr="costs_prefetched",
-    )
-
-
-def _budget_lines(stage: Stage) -> list[BudgetLine]:
-    return [
-        BudgetLine(
-            label=line.label,
-            financial_year=line.financial_year,
-            amount=line.amount,
-            is_estimate=line.is_estimate,
-            kind=line.get_kind_display(),
-            source_reference=line.source_reference,
-            shared_with=tuple(sorted(s.number for s in line.stages.all() if s.pk != stage.pk)),
-        )
-        for line in getattr(stage, "costs_prefetched", [])
-    ]
-
-
-def approval_of(stage: Stage, budget_lines: list[BudgetLine]) -> Approval:
+def approval_of(stage: Stage, *, budgeted: bool = False) -> Approval:
+    """Approved by a recorded decision; else "budgeted, not yet approved" when the cost table
+    funds it (the ledger knows that: `reserves.selectors.stage_budget_lines`), else not."""
     if stage.approved_by_decision_id:
         return Approval("approved", "Approved", "green", stage.approved_by_decision)
-    if budget_lines:
+    if budgeted:
         return Approval("budgeted_not_approved", "Budgeted, not yet approved", "yellow", None)
     return Approval("not_approved", "Not yet approved", "grey", None)
 
@@ -147,8 +109,7 @@ def _latest_update():
     )
 
 
-def _summary(stage: Stage, *, rag, percent, as_of, total, accepted) -> StageSummary:
-    lines = _budget_lines(stage)
+def _summary(stage: Stage, *, rag, percent, as_of, total, accepted, budgeted) -> StageSummary:
     return StageSummary(
         stage=stage,
         rag=rag,
@@ -161,20 +122,24 @@ def _summary(stage: Stage, *, rag, percent, as_of, total, accepted) -> StageSumm
         planned_end=stage.planned_end,
         actual_start=stage.actual_start,
         actual_end=stage.actual_end,
-        approval=approval_of(stage, lines),
+        approval=approval_of(stage, budgeted=budgeted),
         gate_decision=stage.gate_decision,
         outputs_total=total,
         outputs_accepted=accepted,
-        budget_lines=lines,
     )
 
 
 # Public reads ----------------------------------------------------------------------------
 
 
-def stage_summaries(programme: Programme) -> list[StageSummary]:
+def stage_summaries(
+    programme: Programme, *, budgeted_stage_ids: frozenset[int] = frozenset()
+) -> list[StageSummary]:
     """Every stage of `programme` with its current RAG and percent (the latest update's),
-    dates, approval state and budget lines. Three queries whatever the data."""
+    dates and approval state. One query whatever the data.
+
+    `budgeted_stage_ids`: the stages a cost line funds, from the ledger, for callers that know
+    it (the dashboard); a stage page leaves it out and says "not yet approved"."""
     latest = _latest_update()
     stages = (
         Stage.objects.filter(programme=programme)
@@ -188,7 +153,6 @@ def stage_summaries(programme: Programme) -> list[StageSummary]:
                 "outputs", filter=Q(outputs__status=Output.Status.ACCEPTED), distinct=True
             ),
         )
-        .prefetch_related(_cost_lines_prefetch())
         .order_by("number")
     )
     return [
@@ -199,6 +163,7 @@ def stage_summaries(programme: Programme) -> list[StageSummary]:
             as_of=stage.current_as_of,
             total=stage.outputs_total,
             accepted=stage.outputs_accepted,
+            budgeted=stage.pk in budgeted_stage_ids,
         )
         for stage in stages
     ]
@@ -224,10 +189,8 @@ def outputs_due(programme: Programme, *, today: date, within_days: int = DUE_SOO
 def stage_page(stage: Stage, *, today: date) -> StagePage:
     """Everything the stage page shows; the same number of queries however many updates and
     outputs the stage has."""
-    stage = (
-        Stage.objects.select_related("programme", "approved_by_decision", "gate_decision")
-        .prefetch_related(_cost_lines_prefetch())
-        .get(pk=stage.pk)
+    stage = Stage.objects.select_related("programme", "approved_by_decision", "gate_decision").get(
+        pk=stage.pk
     )
     outputs = list(
         stage.outputs.select_related("owner", "accepted_by", "submitted_by").order_by("code")
@@ -248,6 +211,7 @@ def stage_page(stage: Stage, *, today: date) -> StagePage:
         as_of=latest.as_of if latest else None,
         total=len(outputs),
         accepted=sum(o.status == Output.Status.ACCEPTED for o in outputs),
+        budgeted=False,
     )
     return StagePage(
         stage=stage,

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from programme.access import Capability, Role, require, roles_of
+from core.access import Capability, Role, require, roles_of
 from programme.models import Decision, Programme
 
 from .models import Output, ProgressUpdate, Stage

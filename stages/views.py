@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programme.access import Capability, can, get_programme_for_user
-from programme.exports import csv_response, xlsx_response
-from programme.page_cache import cache_until_change
+from core.access import Capability, can
+from core.exports import csv_response, xlsx_response
+from core.forms import apply_errors
+from programme.access import get_programme_for_user
 
 from . import charts, exports, selectors, services
 from .access import get_output_for_user, get_stage_for_user
@@ -27,7 +28,6 @@ from .forms import (
     StageCompleteForm,
     StageForm,
     StageStartForm,
-    apply_errors,
 )
 
 
@@ -70,7 +70,6 @@ def stage_list(request, slug):
     )
 
 
-@cache_until_change
 def stage_detail(request, slug, number):
     stage = get_stage_for_user(request.user, slug, number)
     page = selectors.stage_page(stage, today=timezone.localdate())

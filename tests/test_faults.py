@@ -13,8 +13,8 @@ from django.db.models.signals import post_save
 from django.test import Client
 from django.urls import reverse
 
-from programme.models import ReportRun
-from programme.reporting import services
+from reporting import services
+from reporting.models import ReportRun
 from tests.faults_helpers import PrivateRedis, Worker, in_threads, timed
 from tests.programme.reporting_support import broker_at, hung_server, stored_files, wait_for
 
@@ -69,8 +69,8 @@ def _pages(programme):
         reverse("risks:register", kwargs=slug),
         reverse("reserves:statement", kwargs={"pk": programme.funding_reserve_id}),
         reverse("reserves:drawdown_queue"),
-        reverse("programme:reports", kwargs=slug),
-        reverse("programme:audit", kwargs=slug),
+        reverse("reporting:reports", kwargs=slug),
+        reverse("reporting:audit", kwargs=slug),
         reverse("healthz"),  # the one page that asks the broker itself
     ]
 
@@ -95,7 +95,7 @@ def _page_loads_answer_in_time(client, programme):
 
 def _requests_recorded_queued(users, programme):
     """100 report requests, ten at a time; each is answered within the limit and recorded."""
-    url = reverse("programme:report_request", kwargs={"slug": programme.slug})
+    url = reverse("reporting:report_request", kwargs={"slug": programme.slug})
     clients = []
     for user in users:
         client = Client()
@@ -136,7 +136,7 @@ def _all_done_once(runs_before: int = 0):
 
 def _drain(worker):
     """Ask the worker (as beat would) to sweep, and time until every run is finished."""
-    from programme.reporting.tasks import sweep_queued_reports
+    from reporting.tasks import sweep_queued_reports
 
     started = time.monotonic()
     sweep_queued_reports.apply_async(kwargs={"older_than_seconds": 0})
@@ -268,7 +268,7 @@ def test_a_whole_worker_killed_mid_report_and_restarted_makes_the_report_exactly
 
     from django.db.models import F
 
-    from programme.reporting.tasks import sweep_queued_reports
+    from reporting.tasks import sweep_queued_reports
 
     worker = workers(private_redis.url, pool="solo", env=SLOW)
     run = services.report_request(programme=demo_programme, kind="reserve_position", user=officer)
@@ -379,7 +379,7 @@ def test_a_database_connection_dropped_mid_progress_update_shows_the_error_page_
 
 
 def test_only_a_redelivered_message_takes_over_a_run_that_is_still_running(demo_programme):
-    from programme.history import acting_user
+    from core.history import acting_user
 
     with acting_user(None):
         run = ReportRun.objects.create(programme=demo_programme, kind="reserve_position")

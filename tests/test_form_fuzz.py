@@ -29,7 +29,7 @@ from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programme.money import MONEY_MAX
+from core.money import MONEY_MAX
 from tests.test_permission_matrix import matrix_db, row_counts, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +292,7 @@ PAGES = [
     ("reserves:drawdown_request", {}, "reserves.forms.DrawdownRequestForm", ""),
     ("reserves:cost_line_create", "slug", "reserves.forms.CostLineForm", ""),
     ("reserves:reserve_edit", "reserve", "reserves.forms.ReserveForm", ""),
-    ("programme:ceiling_change", "slug", "programme.forms.CeilingChangeForm", ""),
+    ("reserves:ceiling_change", "slug", "reserves.forms.CeilingChangeForm", ""),
     ("programme:measure_add", "benefit", "programme.forms.BenefitMeasureForm", ""),
     ("programme:benefit_add", "slug", "programme.forms.BenefitForm", ""),
     ("stages:update_new", "stage", "stages.forms.ProgressUpdateForm", ""),
@@ -359,6 +359,9 @@ def test_a_fuzzed_post_never_fails_and_saves_only_valid_money(
             after = row_counts()
             assert response.status_code < 500, (url, response.status_code)
             if response.status_code != 302:
+                # A request refused at the ceiling or floor is itself recorded for audit (on
+                # its own connection, so it outlives the rollback): that row is expected.
+                before.pop("reserves.DrawdownRefusal"), after.pop("reserves.DrawdownRefusal")
                 assert before == after, (url, response.status_code, dict(data))
             else:
                 assert _money_problems() == [], (url, dict(data))

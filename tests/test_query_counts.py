@@ -19,7 +19,7 @@ def role_groups():
     """The role groups a migration makes; a browser test's flush may have removed them."""
     from django.contrib.auth.models import Group
 
-    from programme.access import Role
+    from core.access import Role
 
     for role in Role:
         Group.objects.get_or_create(name=role.value)

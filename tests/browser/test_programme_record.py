@@ -76,7 +76,7 @@ def test_the_printable_record_and_the_ceiling_page_pass_axe(
     page.goto(f"{live_server.url}/programmes/{demo_programme.slug}/print/")
     expect(page.get_by_text("Nothing is missing")).to_be_visible()
     assert_no_axe_violations(page)
-    page.goto(f"{live_server.url}/programmes/{demo_programme.slug}/ceiling/")
+    page.goto(f"{live_server.url}/reserves/programmes/{demo_programme.slug}/ceiling/")
     page.get_by_label("New spending ceiling").fill("£600,000")
     page.get_by_label("Decision title").fill("Stage 3")
     page.get_by_label("Date of the decision").fill("2023-01-10")

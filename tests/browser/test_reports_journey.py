@@ -34,8 +34,8 @@ def test_a_cabinet_member_generates_and_downloads_a_highlight_report(
 def test_the_reports_page_refreshes_itself_until_the_report_is_done(
     live_server, page, login_page, cabinet, demo_programme
 ):
-    from programme.models import ReportRun
-    from programme.reporting import services
+    from reporting import services
+    from reporting.models import ReportRun
 
     run = ReportRun.objects.create(programme=demo_programme, kind="highlight", requested_by=cabinet)
     login_page(page, live_server, "cabinet")

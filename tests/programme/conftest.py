@@ -7,7 +7,7 @@ from decimal import Decimal
 import factory
 import pytest
 
-from programme.history import acting_user
+from core.history import acting_user
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

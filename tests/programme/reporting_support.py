@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.files.storage import default_storage
 
-from programme.history import acting_user
+from core.history import acting_user
 
 
 def make_programme(slug="test-programme", name="Test programme", **extra):

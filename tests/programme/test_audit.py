@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programme.history import acting_user
-from programme.models import Decision, Programme, ReportRun
-from programme.reporting import audit, selectors
+from core.history import acting_user
+from programme.models import Decision, Programme
+from reporting import audit, selectors
+from reporting.models import ReportRun
 from tests.conftest import make_user
 from tests.helpers import query_count
 from tests.programme.reporting_support import make_programme
@@ -61,7 +62,7 @@ def _refusal(programme, user, amount="30000.00", when=None):
 
 def _history_url(programme, obj):
     return reverse(
-        "programme:object_history",
+        "reporting:object_history",
         kwargs={
             "slug": programme.slug,
             "app_label": obj._meta.app_label,
@@ -73,7 +74,7 @@ def _history_url(programme, obj):
 
 def test_every_history_tracked_model_is_found_and_reaches_a_programme():
     keys = {t.key for t in audit.tracked_models()}
-    assert {"programme.programme", "programme.decision", "programme.reportrun"} <= keys
+    assert {"programme.programme", "programme.decision", "reporting.reportrun"} <= keys
     assert {"stages.stage", "stages.output", "reserves.reserve"} <= keys
     output = audit.tracked_model("stages", "output")
     assert output.scope == "stage__programme"
@@ -113,7 +114,7 @@ def test_money_choices_and_people_read_as_words_in_a_diff(client_for, officer, p
     changes = {c.field: (c.old, c.new) for c in entries[0].changes}
     assert changes["Key decision threshold"] == ("£500,000", "£510,000")
     assert changes["Status"] == ("Draft", "In delivery")
-    run_changes = audit.object_history(audit.tracked_model("programme", "reportrun"), run.pk)
+    run_changes = audit.object_history(audit.tracked_model("reporting", "reportrun"), run.pk)
     assert {(c.field, c.old, c.new) for c in run_changes[0].changes} == {
         ("Requested by", "(blank)", "Officer Tester")
     }
@@ -126,7 +127,7 @@ def test_history_of_another_programmes_record_is_not_found(client_for, cabinet, 
     assert client.get(_history_url(programme, decision)).status_code == 404
     assert client.get(_history_url(other, decision)).status_code == 200
     bad = reverse(
-        "programme:object_history",
+        "reporting:object_history",
         kwargs={"slug": programme.slug, "app_label": "auth", "model_name": "user", "pk": 1},
     )
     assert client.get(bad).status_code == 404
@@ -139,7 +140,7 @@ def test_the_audit_log_lists_changes_across_models_newest_first(
     _decision(programme, cabinet)
     other = make_programme(slug="other", name="Other programme")
     _decision(other, cabinet, title="Not this programme's")
-    response = client_for(cabinet).get(reverse("programme:audit", kwargs={"slug": programme.slug}))
+    response = client_for(cabinet).get(reverse("reporting:audit", kwargs={"slug": programme.slug}))
     assert response.status_code == 200
     entries = response.context["entries"]
     kinds = [e.kind for e in entries]
@@ -153,7 +154,7 @@ def test_the_audit_log_filters_by_person_kind_and_dates(client_for, officer, cab
     _rename(programme, officer, "Renamed by the officer")
     _decision(programme, cabinet)
     client = client_for(cabinet)
-    url = reverse("programme:audit", kwargs={"slug": programme.slug})
+    url = reverse("reporting:audit", kwargs={"slug": programme.slug})
 
     by_officer = client.get(url, {"person": officer.pk}).context["entries"]
     assert by_officer and all(e.user == officer for e in by_officer)
@@ -170,7 +171,7 @@ def test_the_audit_log_filters_by_person_kind_and_dates(client_for, officer, cab
 
 
 def test_dates_out_of_order_are_refused_with_a_message_and_kept(client_for, cabinet, programme):
-    url = reverse("programme:audit", kwargs={"slug": programme.slug})
+    url = reverse("reporting:audit", kwargs={"slug": programme.slug})
     response = client_for(cabinet).get(url, {"date_from": "2026-03-01", "date_to": "2026-02-01"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -182,13 +183,13 @@ def test_refused_drawdowns_show_beside_the_changes(client_for, finance, cabinet,
     _refusal(programme, finance)
     other = make_programme(slug="other", name="Other")
     _refusal(other, finance, amount="99.00")
-    response = client_for(cabinet).get(reverse("programme:audit", kwargs={"slug": programme.slug}))
+    response = client_for(cabinet).get(reverse("reporting:audit", kwargs={"slug": programme.slug}))
     page = response.content.decode()
     assert "Refused drawdowns" in page
     assert "£30,000" in page and "above its £490,000 ceiling" in page
     assert "£99" not in page
     kinds = client_for(cabinet).get(
-        reverse("programme:audit", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit", kwargs={"slug": programme.slug}),
         {"kind": "programme.decision"},
     )
     assert kinds.context["refusals"].rows == []
@@ -198,7 +199,7 @@ def test_the_csv_export_holds_the_changes_and_the_refusals(client_for, officer, 
     _rename(programme, officer, "Renamed", reason="Agreed")
     _refusal(programme, finance)
     response = client_for(finance).get(
-        reverse("programme:audit_export", kwargs={"slug": programme.slug})
+        reverse("reporting:audit_export", kwargs={"slug": programme.slug})
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -213,8 +214,8 @@ def test_the_csv_export_holds_the_changes_and_the_refusals(client_for, officer, 
 def test_every_role_reads_the_audit_pages(role, role_users, client_for, programme):
     client = client_for(role_users[role])
     for url in (
-        reverse("programme:audit", kwargs={"slug": programme.slug}),
-        reverse("programme:audit_export", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit_export", kwargs={"slug": programme.slug}),
         _history_url(programme, programme),
     ):
         assert client.get(url).status_code == 200, url
@@ -223,8 +224,8 @@ def test_every_role_reads_the_audit_pages(role, role_users, client_for, programm
 def test_a_user_without_a_role_is_refused_the_audit_pages(client_for, programme):
     client = client_for(make_user("nobody", None))
     for url in (
-        reverse("programme:audit", kwargs={"slug": programme.slug}),
-        reverse("programme:audit_export", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit_export", kwargs={"slug": programme.slug}),
         _history_url(programme, programme),
     ):
         assert client.get(url).status_code == 403, url
@@ -238,8 +239,8 @@ def test_nobody_can_alter_history_through_the_audit_pages(
     history = Programme.history.model
     before = list(history.objects.order_by("history_id").values())
     urls = [
-        reverse("programme:audit", kwargs={"slug": programme.slug}),
-        reverse("programme:audit_export", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit", kwargs={"slug": programme.slug}),
+        reverse("reporting:audit_export", kwargs={"slug": programme.slug}),
         _history_url(programme, programme),
     ]
     for user in role_users.values():
@@ -256,7 +257,7 @@ def test_no_url_of_the_product_edits_or_deletes_history():
     for route, name in all_url_patterns():
         if route.startswith("admin/"):
             continue
-        assert "history" not in route or name == "programme:object_history", route
+        assert "history" not in route or name == "reporting:object_history", route
 
 
 def test_changes_since_lists_only_later_changes_and_not_report_runs(officer, programme):
@@ -286,7 +287,7 @@ def test_the_last_report_time_is_the_previous_done_highlight_report(programme):
 def test_the_audit_log_query_count_does_not_grow_with_the_history(
     client_for, officer, finance, cabinet, programme
 ):
-    url = reverse("programme:audit", kwargs={"slug": programme.slug})
+    url = reverse("reporting:audit", kwargs={"slug": programme.slug})
     client = client_for(cabinet)
 
     def add(n):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from programme.tasks import ping
+from core.tasks import ping
 
 
 @pytest.mark.redis

@@ -6,7 +6,7 @@ import re
 
 from matplotlib import rc_context
 
-from programme.charts import chart_rc, csp_safe_svg, figure_to_svg, new_figure
+from core.charts import chart_rc, csp_safe_svg, figure_to_svg, new_figure
 
 
 def _draw(values, *, title_id="chart-title", title="Spend by year", **kwargs):

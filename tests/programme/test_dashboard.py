@@ -8,16 +8,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programme.dashboard import dashboard_context, spend_svg
-from programme.history import acting_user
-from programme.models import ReportRun
+from core.history import acting_user
+from reporting.dashboard import dashboard_context, spend_svg
+from reporting.models import ReportRun
 from tests.helpers import query_count
 
 pytestmark = pytest.mark.django_db
 
 
 def dashboard_url(programme) -> str:
-    return reverse("programme:dashboard", kwargs={"slug": programme.slug})
+    return reverse("reporting:dashboard", kwargs={"slug": programme.slug})
 
 
 # Who sees it ------------------------------------------------------------------------------
@@ -45,7 +45,7 @@ def test_a_user_without_a_role_is_refused(client_for, demo_programme):
 
 
 def test_an_unknown_programme_is_not_found(client_for, cabinet, demo_programme):
-    response = client_for(cabinet).get(reverse("programme:dashboard", kwargs={"slug": "nope"}))
+    response = client_for(cabinet).get(reverse("reporting:dashboard", kwargs={"slug": "nope"}))
     assert response.status_code == 404
 
 
@@ -103,7 +103,7 @@ def test_every_chart_is_a_captioned_figure_with_its_table_behind_it(
 
 
 def test_the_spend_chart_is_the_same_bytes_for_the_same_figures():
-    from programme.dashboard import Spend
+    from reporting.dashboard import Spend
 
     spend = Spend(
         ceiling=Decimal("490000.00"),
@@ -189,7 +189,7 @@ def test_a_programme_without_a_reserve_says_so(client_for, cabinet):
 def grow_tenfold(programme, officer, finance):
     """Ten times the demo's drawdowns, risks (with actions), progress updates and history rows,
     through the apps' services and factories."""
-    from programme.reporting.audit import tracked_models
+    from reporting.audit import tracked_models
     from reserves import services as reserve_services
     from reserves.models import Drawdown
     from risks.models import MitigationAction, Risk

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from programme.exports import xlsx_workbook
+from core.exports import xlsx_workbook
 
 DANGEROUS = ['=HYPERLINK("http://example.invalid","x")', "+1+1", "-5", "@SUM(A1)", "=1+1"]
 

@@ -7,7 +7,7 @@ import sys
 import pytest
 from django.urls import reverse
 
-from programme.access import CAPABILITIES, Capability, Role, can, primary_role
+from core.access import CAPABILITIES, Capability, Role, can, primary_role
 from tests.conftest import ROOT, TEST_PASSWORD
 from tests.helpers import all_url_patterns
 
@@ -32,7 +32,7 @@ def test_cabinet_members_start_at_the_programme_dashboard(cabinet, client, demo_
         reverse("login"), {"username": "cabinet", "password": TEST_PASSWORD}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse(
-        "programme:dashboard", kwargs={"slug": demo_programme.slug}
+        "reporting:dashboard", kwargs={"slug": demo_programme.slug}
     )
 
 

@@ -45,7 +45,7 @@ def _pages(p):
         (reverse("programme:glossary_edit", args=[s, term.pk]), EDITORS),
         (reverse("programme:item_edit", args=[s, "considerations", consideration.pk]), EDITORS),
         (reverse("programme:recommendation_decide", args=[s, rec.pk]), DECIDERS),
-        (reverse("programme:ceiling_change", args=[s]), DECIDERS),
+        (reverse("reserves:ceiling_change", args=[s]), DECIDERS),
     ]
     for kind in ("key-reasons", "recommendations", "options", "objectives", "considerations"):
         pages.append((reverse("programme:item_add", args=[s, kind]), EDITORS))
@@ -170,7 +170,7 @@ def _forms(p):
             DECIDERS,
         ),
         (
-            reverse("programme:ceiling_change", args=[s]),
+            reverse("reserves:ceiling_change", args=[s]),
             {
                 "new_spending_ceiling": "495,000",
                 "title": "Raise the ceiling for stage 2",

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from programme.exports import GBP_FORMAT, csv_response, xlsx_workbook
+from core.exports import GBP_FORMAT, csv_response, xlsx_workbook
 
 pytestmark = pytest.mark.django_db
 

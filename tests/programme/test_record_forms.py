@@ -173,7 +173,7 @@ def test_cabinet_records_a_decision_naming_themselves(client_for, cabinet, recor
 def test_a_ceiling_above_the_threshold_without_a_key_decision_is_refused(
     client_for, cabinet, record
 ):
-    url = reverse("programme:ceiling_change", args=[record.slug])
+    url = reverse("reserves:ceiling_change", args=[record.slug])
     data = {
         "new_spending_ceiling": "£600,000",
         "title": "Raise",
@@ -191,7 +191,7 @@ def test_a_ceiling_above_the_threshold_without_a_key_decision_is_refused(
 
 @pytest.mark.parametrize("amount", ["-5", "abc", "1000000000000", "0"])
 def test_absurd_ceilings_are_refused(client_for, cabinet, record, amount):
-    url = reverse("programme:ceiling_change", args=[record.slug])
+    url = reverse("reserves:ceiling_change", args=[record.slug])
     data = {
         "new_spending_ceiling": amount,
         "title": "x",
@@ -203,7 +203,7 @@ def test_absurd_ceilings_are_refused(client_for, cabinet, record, amount):
 
 
 def test_a_key_decision_may_raise_the_ceiling_above_the_threshold(client_for, cabinet, record):
-    url = reverse("programme:ceiling_change", args=[record.slug])
+    url = reverse("reserves:ceiling_change", args=[record.slug])
     data = {
         "new_spending_ceiling": "600000",
         "title": "Stage 3 funding",

@@ -9,9 +9,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
+from django.urls import reverse
 
 from programme import selectors, services
 from programme.models import Decision, Programme, ReportReview
+from reserves import selectors as reserves_selectors
+from reserves import services as reserves_services
 from tests.programme.conftest import ProgrammeFactory, history_count, row_count, signed_off
 
 
@@ -47,7 +50,7 @@ def _committed(programme, amount, *, requester, approver):
 def test_a_ceiling_above_the_threshold_needs_a_key_decision(cabinet, programme):
     rows, history = row_count(), history_count()
     with pytest.raises(ValidationError) as refused:
-        services.programme_change_ceiling(
+        reserves_services.ceiling_change(
             programme=programme, decision=_decision(programme, "500000.01"), user=cabinet
         )
     assert "key-decision threshold of £500,000" in str(refused.value.message_dict)
@@ -58,7 +61,7 @@ def test_a_ceiling_above_the_threshold_needs_a_key_decision(cabinet, programme):
 
 @pytest.mark.django_db
 def test_a_ceiling_at_the_threshold_needs_no_key_decision(cabinet, programme):
-    services.programme_change_ceiling(
+    reserves_services.ceiling_change(
         programme=programme, decision=_decision(programme, "500000"), user=cabinet
     )
     programme.refresh_from_db()
@@ -67,7 +70,7 @@ def test_a_ceiling_at_the_threshold_needs_no_key_decision(cabinet, programme):
 
 @pytest.mark.django_db
 def test_a_key_decision_raises_the_ceiling_and_both_rows_name_the_user(cabinet, programme):
-    decision = services.programme_change_ceiling(
+    decision = reserves_services.ceiling_change(
         programme=programme, decision=_decision(programme, "750000", key=True), user=cabinet
     )
     programme.refresh_from_db()
@@ -81,15 +84,15 @@ def test_a_key_decision_raises_the_ceiling_and_both_rows_name_the_user(cabinet, 
 @pytest.mark.django_db
 def test_a_ceiling_below_committed_spend_is_refused(officer, finance, cabinet, programme):
     _committed(programme, "300000", requester=officer, approver=finance)
-    assert selectors.programme_spend(programme)["committed"] == Decimal("300000.00")
+    assert reserves_selectors.programme_spend(programme)["committed"] == Decimal("300000.00")
     with pytest.raises(ValidationError) as refused:
-        services.programme_change_ceiling(
+        reserves_services.ceiling_change(
             programme=programme, decision=_decision(programme, "299999.99"), user=cabinet
         )
     assert "below the £300,000 the programme has already committed" in str(
         refused.value.message_dict["new_spending_ceiling"]
     )
-    services.programme_change_ceiling(
+    reserves_services.ceiling_change(
         programme=programme, decision=_decision(programme, "300000"), user=cabinet
     )
     programme.refresh_from_db()
@@ -100,7 +103,7 @@ def test_a_ceiling_below_committed_spend_is_refused(officer, finance, cabinet, p
 def test_only_cabinet_and_admin_change_the_ceiling(officer, finance, programme):
     for user in (officer, finance):
         with pytest.raises(PermissionDenied):
-            services.programme_change_ceiling(
+            reserves_services.ceiling_change(
                 programme=programme, decision=_decision(programme, "400000"), user=user
             )
     assert not Decision.objects.exists()
@@ -109,7 +112,7 @@ def test_only_cabinet_and_admin_change_the_ceiling(officer, finance, programme):
 @pytest.mark.django_db
 def test_a_ceiling_decision_dated_in_the_future_is_refused(cabinet, programme):
     with pytest.raises(ValidationError):
-        services.programme_change_ceiling(
+        reserves_services.ceiling_change(
             programme=programme,
             decision=_decision(programme, "400000", day=date(2999, 1, 1)),
             user=cabinet,
@@ -130,18 +133,19 @@ def test_saving_a_new_ceiling_any_other_way_is_refused(programme):
 @pytest.mark.django_db
 def test_the_guard_warns_at_ninety_percent_of_the_threshold(officer, finance, programme):
     _committed(programme, "449999.99", requester=officer, approver=finance)
-    assert not selectors.key_decision_guard(programme)["warn"]
+    assert not reserves_selectors.key_decision_guard(programme)["warn"]
     _committed(programme, "0.01", requester=officer, approver=finance)
-    guard = selectors.key_decision_guard(programme)
+    guard = reserves_selectors.key_decision_guard(programme)
     assert guard["warn"] and guard["committed"] == Decimal("450000.00")
     assert guard["committed_share_of_threshold"] == Decimal("90.0")
     assert guard["remaining"] == Decimal("40000.00")
 
 
 @pytest.mark.django_db
-def test_the_record_page_shows_the_ninety_percent_warning(officer, finance, programme, client_for):
+def test_the_spend_page_shows_the_ninety_percent_warning(officer, finance, programme, client_for):
     _committed(programme, "460000", requester=officer, approver=finance)
-    html = client_for(officer).get(programme.get_absolute_url()).content.decode()
+    url = reverse("reserves:programme_spend", args=[programme.slug])
+    html = client_for(officer).get(url).content.decode()
     assert "govuk-warning-text" in html
     assert "92.0% of the key-decision threshold" in html
 
@@ -243,7 +247,7 @@ def test_a_ceiling_cut_and_an_approval_racing_never_both_win(officer, finance, c
 
         def cut(programme=programme, barrier=barrier):
             barrier.wait()
-            services.programme_change_ceiling(
+            reserves_services.ceiling_change(
                 programme=Programme.objects.get(pk=programme.pk),
                 decision=_decision(programme, "200000"),
                 user=cabinet,
@@ -256,5 +260,5 @@ def test_a_ceiling_cut_and_an_approval_racing_never_both_win(officer, finance, c
         ceiling = Programme.objects.get(pk=programme.pk).spending_ceiling
         assert approved != (ceiling == Decimal("200000.00")), (e1, e2)
         assert len(e1) + len(e2) == 1
-        committed = selectors.programme_spend(programme)["committed"]
+        committed = reserves_selectors.programme_spend(programme)["committed"]
         assert committed <= ceiling

@@ -10,10 +10,10 @@ from django.core import mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from programme.dashboard import dashboard_context
-from programme.history import acting_user
-from programme.models import ReportRun
-from programme.reporting import documents, reminders, selectors, services
+from core.history import acting_user
+from reporting import documents, reminders, selectors, services
+from reporting.dashboard import dashboard_context
+from reporting.models import ReportRun
 from tests.programme.reporting_support import pdf_text
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from programme.celery import app
-from programme.models import ReportRun
-from programme.reporting import calendar, reminders, services
+from reporting import calendar, reminders, services
+from reporting.models import ReportRun
 from tests.conftest import make_user
 from tests.programme.reporting_support import make_programme
 
@@ -52,7 +52,7 @@ BANK_HOLIDAYS = {
 
 
 def test_the_beat_schedule_holds_the_monthly_report_the_reminders_and_the_sweep():
-    import programme.tasks  # noqa: F401 - what the worker's autodiscovery imports
+    import core.tasks  # noqa: F401 - what the worker's autodiscovery imports
 
     schedule = app.conf.beat_schedule
     assert set(schedule) == {
@@ -61,13 +61,11 @@ def test_the_beat_schedule_holds_the_monthly_report_the_reminders_and_the_sweep(
         "sweep-queued-reports",
     }
     monthly = schedule["monthly-highlight-report"]
-    assert monthly["task"] == "programme.reporting.tasks.send_monthly_highlight_reports"
+    assert monthly["task"] == "reporting.tasks.send_monthly_highlight_reports"
     assert monthly["schedule"] == crontab(hour=7, minute=0)
-    assert schedule["daily-overdue-reminders"]["task"] == (
-        "programme.reporting.tasks.send_daily_reminders"
-    )
+    assert schedule["daily-overdue-reminders"]["task"] == ("reporting.tasks.send_daily_reminders")
     sweep = schedule["sweep-queued-reports"]
-    assert sweep["task"] == "programme.reporting.tasks.sweep_queued_reports"
+    assert sweep["task"] == "reporting.tasks.sweep_queued_reports"
     assert sweep["schedule"] == 300.0
     assert app.conf.timezone == "Europe/London"
     for entry in schedule.values():

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from programme.models import ReportRun
-from programme.reporting import selectors, services
+from reporting import selectors, services
+from reporting.models import ReportRun
 from tests.programme.reporting_support import (
     make_programme,
     pdf_fonts,
@@ -97,7 +97,7 @@ def test_a_highlight_report_makes_a_pdf_and_a_workbook_in_storage(
 
 
 def test_running_the_task_twice_makes_one_file(programme, finance, request_report):
-    from programme.reporting.tasks import generate_report
+    from reporting.tasks import generate_report
 
     run = request_report(programme=programme, kind="highlight", user=finance)
     first = read_storage(services.file_name(run, "pdf"))
@@ -156,7 +156,7 @@ def test_a_worker_presumed_dead_does_not_overwrite_the_run_taken_over_from_it(pr
 def test_a_failed_run_records_a_short_reason_not_a_traceback(
     programme, officer, monkeypatch, request_report
 ):
-    from programme.reporting import documents
+    from reporting import documents
 
     def broken(context):
         raise KeyError("internal detail")

@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from programme.models import ReportRun
-from programme.reporting import services
+from reporting import services
+from reporting.models import ReportRun
 from tests.conftest import make_user
 from tests.helpers import query_count
 from tests.programme.reporting_support import make_programme, pdf_text
@@ -23,7 +23,7 @@ def programme(db):
     return make_programme()
 
 
-def _url(programme, name="programme:reports", **kwargs):
+def _url(programme, name="reporting:reports", **kwargs):
     return reverse(name, kwargs={"slug": programme.slug, **kwargs})
 
 
@@ -36,7 +36,7 @@ def test_every_role_sees_the_reports_page_and_may_generate_a_report(
     assert page.status_code == 200
     assert b"Generate report" in page.content
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url(programme, "programme:report_request"), {"kind": "highlight"})
+        response = client.post(_url(programme, "reporting:report_request"), {"kind": "highlight"})
     assert response.status_code == 302
     run = ReportRun.objects.get()
     assert run.requested_by == role_users[role]
@@ -48,7 +48,7 @@ def test_a_user_without_a_role_is_refused_every_reports_page(client_for, program
     client = client_for(nobody)
     assert client.get(_url(programme)).status_code == 403
     assert (
-        client.post(_url(programme, "programme:report_request"), {"kind": "highlight"}).status_code
+        client.post(_url(programme, "reporting:report_request"), {"kind": "highlight"}).status_code
         == 403
     )
     assert not ReportRun.objects.exists()
@@ -56,7 +56,7 @@ def test_a_user_without_a_role_is_refused_every_reports_page(client_for, program
 
 def test_an_unknown_kind_of_report_is_refused_with_a_message(client_for, officer, programme):
     response = client_for(officer).post(
-        _url(programme, "programme:report_request"), {"kind": "everything"}
+        _url(programme, "reporting:report_request"), {"kind": "everything"}
     )
     assert response.status_code == 400
     assert b"Choose which report to generate" in response.content
@@ -100,27 +100,27 @@ def test_a_done_report_downloads_through_the_access_check(client_for, cabinet, p
     run = ReportRun.objects.create(programme=programme, kind="highlight", requested_by=cabinet)
     services.report_generate(run_id=run.pk)
     client = client_for(cabinet)
-    response = client.get(_url(programme, "programme:report_download", pk=run.pk, fmt="pdf"))
+    response = client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="pdf"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     body = b"".join(response.streaming_content)
     assert "Test programme" in pdf_text(body)
-    xlsx = client.get(_url(programme, "programme:report_download", pk=run.pk, fmt="xlsx"))
+    xlsx = client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="xlsx"))
     assert xlsx.status_code == 200
     # Not a format this kind makes, nor a run of another programme.
     assert (
-        client.get(_url(programme, "programme:report_download", pk=run.pk, fmt="csv")).status_code
+        client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="csv")).status_code
         == 404
     )
     other = make_programme(slug="other", name="Other")
     assert (
-        client.get(_url(other, "programme:report_download", pk=run.pk, fmt="pdf")).status_code
+        client.get(_url(other, "reporting:report_download", pk=run.pk, fmt="pdf")).status_code
         == 404
     )
     nobody = client_for(make_user("nobody", None))
     assert (
-        nobody.get(_url(programme, "programme:report_download", pk=run.pk, fmt="pdf")).status_code
+        nobody.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="pdf")).status_code
         == 403
     )
 
@@ -128,7 +128,7 @@ def test_a_done_report_downloads_through_the_access_check(client_for, cabinet, p
 def test_a_queued_report_has_nothing_to_download(client_for, cabinet, programme):
     run = ReportRun.objects.create(programme=programme, kind="highlight")
     response = client_for(cabinet).get(
-        _url(programme, "programme:report_download", pk=run.pk, fmt="pdf")
+        _url(programme, "reporting:report_download", pk=run.pk, fmt="pdf")
     )
     assert response.status_code == 404
 

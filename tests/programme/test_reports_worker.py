@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programme.models import ReportRun
-from programme.reporting import services
+from reporting import services
+from reporting.models import ReportRun
 from tests.programme.reporting_support import (
     broker_at,
     hung_server,
@@ -31,11 +31,11 @@ def test_a_real_worker_renders_the_highlight_report_end_to_end(
 ):
     from openpyxl import load_workbook
 
-    from programme.dashboard import dashboard_context
+    from reporting.dashboard import dashboard_context
     from stages.selectors import stage_summaries
 
     response = client_for(cabinet).post(
-        reverse("programme:report_request", kwargs={"slug": demo_programme.slug}),
+        reverse("reporting:report_request", kwargs={"slug": demo_programme.slug}),
         {"kind": "highlight"},
     )
     assert response.status_code == 302
@@ -86,7 +86,7 @@ def test_a_real_worker_renders_the_highlight_report_end_to_end(
 def test_the_sweep_sends_a_request_made_while_the_broker_was_unreachable(
     celery_worker, demo_programme, client_for, officer, free_port
 ):
-    url = reverse("programme:report_request", kwargs={"slug": demo_programme.slug})
+    url = reverse("reporting:report_request", kwargs={"slug": demo_programme.slug})
     with broker_at(f"redis://127.0.0.1:{free_port}/0"):
         started = time.monotonic()
         response = client_for(officer).post(url, {"kind": "highlight"})
@@ -107,7 +107,7 @@ def test_the_sweep_sends_a_request_made_while_the_broker_was_unreachable(
 def test_a_hung_broker_does_not_hold_the_page_and_the_request_stays_queued(
     demo_programme, client_for, officer
 ):
-    url = reverse("programme:report_request", kwargs={"slug": demo_programme.slug})
+    url = reverse("reporting:report_request", kwargs={"slug": demo_programme.slug})
     with hung_server() as (port, accepted), broker_at(f"redis://127.0.0.1:{port}/0"):
         started = time.monotonic()
         response = client_for(officer).post(url, {"kind": "highlight"})
@@ -121,7 +121,7 @@ def test_a_hung_broker_does_not_hold_the_page_and_the_request_stays_queued(
 def test_a_message_delivered_twice_to_a_real_worker_makes_one_file(
     celery_worker, demo_programme, finance
 ):
-    from programme.reporting.tasks import generate_report
+    from reporting.tasks import generate_report
     from tests.programme.reporting_support import stored_files
 
     run = ReportRun.objects.create(programme=demo_programme, kind="reserve_position")

@@ -56,6 +56,21 @@ def test_the_demo_splits_the_490k_as_the_cost_table_does(demo):
     assert children[1].scheduled_for.month == 9
 
 
+def test_the_cost_table_funds_stage_1_alone_and_stages_2_and_3_together(demo):
+    programme, _reserve = demo
+    lines = selectors.stage_budget_lines(programme)
+    by_number = {stage.number: lines.get(stage.pk, []) for stage in programme.stages.all()}
+    [one] = by_number[1]
+    assert (one.amount, one.is_estimate, one.shared_with) == (Decimal("200000.00"), False, ())
+    [two], [three] = by_number[2], by_number[3]
+    assert (three.amount, three.is_estimate, three.shared_with) == (
+        Decimal("290000.00"),
+        True,
+        (2,),
+    )
+    assert two.shared_with == (3,)
+
+
 def test_loading_the_demo_twice_adds_no_rows_and_no_history(demo):
     from django.core.management import call_command
 

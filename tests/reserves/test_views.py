@@ -18,6 +18,7 @@ ROLES = ["officer", "finance", "cabinet", "admin"]
 EVERYONE = set(ROLES)
 REQUESTERS = {"officer", "finance", "admin"}
 FINANCE = {"finance", "admin"}
+DECIDERS = {"cabinet", "admin"}
 
 
 @pytest.fixture
@@ -65,6 +66,8 @@ def _pages(w):
         ("reserves:cost_line_edit", {"slug": slug, "pk": w["line"].pk}, FINANCE),
         ("reserves:cost_line_delete", {"slug": slug, "pk": w["line"].pk}, FINANCE),
         ("reserves:stated_figures", {"slug": slug}, EVERYONE),
+        ("reserves:programme_spend", {"slug": slug}, EVERYONE),
+        ("reserves:ceiling_change", {"slug": slug}, DECIDERS),
     ]
 
 

@@ -57,20 +57,14 @@ def test_one_decision_of_19_july_2022_approves_stages_1_and_2_only(demo_programm
     assert Stage.objects.get(programme=demo_programme, number=3).approved_by_decision is None
 
 
-def test_stage_3_shows_budgeted_not_yet_approved_once_a_cost_line_funds_it(demo_programme):
-    from reserves.models import CostLine
+def test_stage_3_is_not_approved_on_its_own_pages_and_budgeted_where_the_ledger_is_known(
+    demo_programme,
+):
+    from reserves.selectors import stage_budget_lines
 
-    stage3 = Stage.objects.get(programme=demo_programme, number=3)
-    if not stage3.cost_lines.exists():  # the reserves part of the demo links it when present
-        line = CostLine.objects.create(
-            programme=demo_programme,
-            label="Stage 2 & 3 (Estimate)",
-            financial_year="2022/23",
-            amount="290000.00",
-            is_estimate=True,
-        )
-        line.stages.add(stage3)
-    summary = stage_summaries(demo_programme)[2]
+    assert stage_summaries(demo_programme)[2].approval_word == "Not yet approved"
+    budgeted = frozenset(stage_budget_lines(demo_programme))
+    summary = stage_summaries(demo_programme, budgeted_stage_ids=budgeted)[2]
     assert summary.approval_state == "budgeted_not_approved"
     assert summary.approval_word == "Budgeted, not yet approved"
 

@@ -583,7 +583,7 @@ def _grow(stages, officer, officer2, *, outputs: int, updates: int):
 def test_stage_pages_make_the_same_number_of_queries_at_two_data_sizes(
     page, client_for, officer, officer2, stages
 ):
-    from programme.history import acting_user
+    from core.history import acting_user
 
     client = client_for(officer)
     kwargs = {

@@ -358,7 +358,7 @@ def test_every_change_keeps_a_history_row_naming_the_user(
 ):
     """Services called outside a request name their user through `acting_user`, as the web
     middleware does for requests."""
-    from programme.history import acting_user
+    from core.history import acting_user
 
     with acting_user(officer):
         services.stage_update(stage=stages[1], user=officer, data={"supplier": "Partner Ltd"})

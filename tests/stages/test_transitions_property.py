@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from programme.access import Role, roles_of
+from core.access import Role, roles_of
 from stages import services
 from stages.models import Output, Stage
 

@@ -1,0 +1,16 @@
+"""Dates as GOV.UK writes them: `19 July 2022`, and `19 July 2022 at 14:05` for a moment
+(shown in the council's time zone)."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+
+def govuk_date(value: date | datetime | None) -> str:
+    """`19 July 2022`; a datetime adds its local time, `19 July 2022 at 14:05`; None is ""."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    return f"{value.day} {value:%B %Y}"

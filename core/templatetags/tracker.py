@@ -1,0 +1,107 @@
+"""Template filters and tags used on every page: money, financial years, GOV.UK form fields."""
+
+from datetime import date, datetime
+
+from django import forms, template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from core import dates, money, names
+
+register = template.Library()
+
+
+@register.filter
+def gbp(value):
+    """`£490,000`; `£1,234.50` when there are pence."""
+    try:
+        return money.format_gbp(value)
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def gbp_pence(value):
+    try:
+        return money.format_gbp(value, pence=True)
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def gbp_m(value):
+    """`£17.4m`."""
+    try:
+        return money.format_gbp_millions(value)
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def fy(value):
+    """The financial year of a date: `2022/23`."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    if isinstance(value, date):
+        return money.financial_year(value)
+    return value
+
+
+@register.filter
+def govuk_date(value):
+    """`19 July 2022`; `19 July 2022 at 14:05` for a moment."""
+    return dates.govuk_date(value)
+
+
+@register.filter
+def person(user):
+    """A person's full name (else username)."""
+    return names.person_name(user, nobody="")
+
+
+_INPUT_CLASSES = {
+    "select": "govuk-select",
+    "selectmultiple": "govuk-select",
+    "textarea": "govuk-textarea",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+    "checkbox": "govuk-checkboxes__input",
+    "radioselect": "govuk-radios__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input",
+}
+
+
+@register.simple_tag
+def govuk_prepare(field):
+    """Give a bound field's widget the GOV.UK classes and ARIA links for its hint and error."""
+    widget = field.field.widget
+    widget_type = field.widget_type
+    css = _INPUT_CLASSES.get(widget_type, "govuk-input")
+    if field.errors:
+        css += {
+            "govuk-select": " govuk-select--error",
+            "govuk-textarea": " govuk-textarea--error",
+            "govuk-input": " govuk-input--error",
+            "govuk-file-upload": " govuk-file-upload--error",
+        }.get(css, "")
+    if isinstance(widget, forms.NumberInput) and "inputmode" not in widget.attrs:
+        widget.attrs["inputmode"] = "decimal"
+    if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+    widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    if described and widget_type not in ("radioselect", "checkboxselectmultiple"):
+        widget.attrs["aria-describedby"] = " ".join(described)
+    return ""
+
+
+@register.simple_tag
+def status_tag(text, css_modifier=""):
+    """A GOV.UK tag: the word is always shown, colour only adds to it."""
+    cls = f"govuk-tag govuk-tag--{css_modifier}" if css_modifier else "govuk-tag"
+    return format_html('<strong class="{}">{}</strong>', cls, text)
