@@ -36,6 +36,9 @@ from . import changes as report_changes
 
 DUE_WITHIN_DAYS = 30
 TOP_RISKS = 5
+# The dashboard lists this many of each list of outputs due (the highlight report, all of
+# them); the stages page and the outputs download have the rest.
+OUTPUTS_SHOWN = 10
 # Without an earlier highlight report, "changed since" covers this many days.
 CHANGES_FALLBACK_DAYS = 30
 
@@ -104,6 +107,10 @@ class Dashboard:
     @property
     def due_within_days(self) -> int:
         return DUE_WITHIN_DAYS
+
+    @property
+    def outputs_shown(self) -> int:
+        return OUTPUTS_SHOWN
 
     @property
     def benefit_rows(self) -> list[list]:

@@ -410,11 +410,10 @@ def drawdown_detail(pk: int) -> dict:
     }
 
 
-def refusals(limit: int = 200) -> list[DrawdownRefusal]:
-    return list(
-        DrawdownRefusal.objects.select_related("reserve", "programme").order_by(
-            "-created_at", "-id"
-        )[:limit]
+def refusals():
+    """Refused drawdown attempts, newest first, as a query for the page to cut into pages."""
+    return DrawdownRefusal.objects.select_related("reserve", "programme").order_by(
+        "-created_at", "-id"
     )
 
 

@@ -14,6 +14,7 @@ from core.access import Capability, can, require
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
 from core.money import format_gbp
+from core.pagination import page_from_request
 from programme.access import get_programme_for_user
 from programme.models import Decision
 
@@ -379,7 +380,8 @@ def drawdown_cancel(request, pk):
 
 def refusal_list(request):
     require(request.user, Capability.VIEW)
-    return render(request, "reserves/refusals.html", {"refusals": selectors.refusals()})
+    refusals = page_from_request(request, selectors.refusals())
+    return render(request, "reserves/refusals.html", {"refusals": refusals})
 
 
 # Cost profile and stated figures -------------------------------------------------------

@@ -274,7 +274,6 @@ class RegisterPage:
     framework: RiskFramework | None
     bands: list[scoring.Band]
     query_without_page: str
-    page_links: list = field(default_factory=list)
 
 
 def register_queryset(programme: Programme, today: date) -> QuerySet:
@@ -315,7 +314,6 @@ def register_page(
         framework=RiskFramework.objects.filter(programme=programme).first(),
         bands=bands,
         query_without_page=remaining.urlencode(),
-        page_links=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
     )
 
 

@@ -7,14 +7,32 @@ public reads other apps use (dashboard, highlight report, reminders).
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.core.paginator import Page
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 
+from core.pagination import page_of
 from programme.models import Decision, Programme
 
 from . import rag as rag_scale
 from .models import Output, ProgressUpdate, Stage
 
 DUE_SOON_DAYS = 14
+# A stage page shows this many outputs and progress updates at a time, and charts the latest
+# CHART_POINTS updates (a point each, labelled with its percent: more would not be readable).
+OUTPUTS_PER_PAGE = 25
+UPDATES_PER_PAGE = 10
+CHART_POINTS = 24
+MY_OUTPUTS_PER_PAGE = 25
 
 
 # Shapes ----------------------------------------------------------------------------------
@@ -74,9 +92,11 @@ class OutputsDue:
 class StagePage:
     stage: Stage
     summary: StageSummary
-    outputs: list[DueOutput]
-    updates: list[ProgressUpdate]
-    previous_outputs: list[Output] | None
+    outputs: Page  # of DueOutput
+    updates: Page  # of ProgressUpdate, newest first
+    chart_updates: list[ProgressUpdate]  # the latest CHART_POINTS, newest first
+    updates_total: int
+    previous_outputs: list[Output] | None  # of the stage before, not yet accepted
     history: list[dict]
 
 
@@ -186,38 +206,95 @@ def outputs_due(programme: Programme, *, today: date, within_days: int = DUE_SOO
     return OutputsDue(overdue=overdue, due_soon=due_soon)
 
 
-def stage_page(stage: Stage, *, today: date) -> StagePage:
-    """Everything the stage page shows; the same number of queries however many updates and
-    outputs the stage has."""
+@dataclass(frozen=True)
+class OutputsDuePages:
+    overdue: Page  # of DueOutput
+    due_soon: Page  # of DueOutput
+
+
+def outputs_due_pages(
+    programme: Programme,
+    *,
+    today: date,
+    overdue_page: str | None = None,
+    due_soon_page: str | None = None,
+    within_days: int = DUE_SOON_DAYS,
+    per_page: int = OUTPUTS_PER_PAGE,
+) -> OutputsDuePages:
+    """`outputs_due` a page at a time, for the stage list: four queries (a count and a page of
+    each list) however many outputs are due."""
+    horizon = today + timedelta(days=within_days)
+    waiting = (
+        Output.objects.filter(stage__programme=programme)
+        .exclude(status=Output.Status.ACCEPTED)
+        .select_related("stage", "stage__programme", "owner")
+        .order_by("due_date", "stage__number", "code")
+    )
+    pages = []
+    for rows, number in (
+        (waiting.filter(due_date__lt=today), overdue_page),
+        (waiting.filter(due_date__gte=today, due_date__lte=horizon), due_soon_page),
+    ):
+        page = page_of(rows, number, per_page=per_page)
+        page.object_list = [due_state(o, today, within_days) for o in page.object_list]
+        pages.append(page)
+    return OutputsDuePages(*pages)
+
+
+def stage_page(
+    stage: Stage, *, today: date, outputs_page: str | None = None, updates_page: str | None = None
+) -> StagePage:
+    """Everything the stage page shows, one page of outputs and one of progress updates at a
+    time: the same number of queries, and rows, however many updates and outputs the stage
+    has."""
     stage = Stage.objects.select_related("programme", "approved_by_decision", "gate_decision").get(
         pk=stage.pk
     )
-    outputs = list(
-        stage.outputs.select_related("owner", "accepted_by", "submitted_by").order_by("code")
+    counts = stage.outputs.aggregate(
+        total=Count("id"), accepted=Count("id", filter=Q(status=Output.Status.ACCEPTED))
     )
-    updates = list(stage.progress_updates.select_related("author"))
+    outputs = page_of(
+        stage.outputs.select_related("owner", "accepted_by", "submitted_by").order_by("code"),
+        outputs_page,
+        per_page=OUTPUTS_PER_PAGE,
+    )
+    outputs.object_list = [due_state(o, today) for o in outputs.object_list]
+    updates = page_of(
+        stage.progress_updates.select_related("author"), updates_page, per_page=UPDATES_PER_PAGE
+    )
+    chart_updates = list(
+        stage.progress_updates.only(
+            "pk", "stage", "as_of", "created_at", "rag", "percent_complete"
+        )[:CHART_POINTS]
+    )
     previous = None
-    if stage.number > 1:
+    if stage.number > 1 and stage.status == Stage.Status.NOT_STARTED:
+        # Only a stage not yet started asks after the stage before, and only its outputs not
+        # yet accepted stand in the way.
         previous = list(
             Output.objects.filter(
                 stage__programme_id=stage.programme_id, stage__number=stage.number - 1
-            ).order_by("code")
+            )
+            .exclude(status=Output.Status.ACCEPTED)
+            .order_by("code")
         )
-    latest = updates[0] if updates else None
+    latest = chart_updates[0] if chart_updates else None
     summary = _summary(
         stage,
         rag=latest.rag if latest else None,
         percent=latest.percent_complete if latest else None,
         as_of=latest.as_of if latest else None,
-        total=len(outputs),
-        accepted=sum(o.status == Output.Status.ACCEPTED for o in outputs),
+        total=counts["total"],
+        accepted=counts["accepted"],
         budgeted=False,
     )
     return StagePage(
         stage=stage,
         summary=summary,
-        outputs=[due_state(o, today) for o in outputs],
+        outputs=outputs,
         updates=updates,
+        chart_updates=chart_updates,
+        updates_total=updates.paginator.count,
         previous_outputs=previous,
         history=stage_history(stage),
     )
@@ -305,37 +382,63 @@ def output_page(output: Output) -> dict:
     return {"output": output, "history": history}
 
 
-def my_outputs(user, programme: Programme, *, today: date) -> dict:
-    """The officer's own outputs (with due state), and submitted outputs owned by others that
-    the officer could accept. Two queries."""
-    mine = (
-        Output.objects.filter(stage__programme=programme, owner=user)
-        .select_related("stage", "stage__programme", "accepted_by")
-        .order_by("status", "due_date", "stage__number", "code")
+def my_outputs(
+    user,
+    programme: Programme,
+    *,
+    today: date,
+    page: str | None = None,
+    accept_page: str | None = None,
+) -> dict:
+    """The officer's own outputs (with due state), overdue first, then due soon, then the
+    rest, accepted last; and submitted outputs owned by others that the officer could accept.
+    One page of each, ordered and counted by the database: a fixed number of queries and rows
+    however many outputs there are."""
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    not_accepted = ~Q(status=Output.Status.ACCEPTED)
+    mine = Output.objects.filter(stage__programme=programme, owner=user).annotate(
+        accepted_last=Case(
+            When(status=Output.Status.ACCEPTED, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        due_rank=Case(
+            When(not_accepted & Q(due_date__lt=today), then=Value(0)),
+            When(not_accepted & Q(due_date__lte=horizon), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        due_or_never=Case(
+            When(due_date__isnull=True, then=Value(date.max)),
+            default="due_date",
+            output_field=DateField(),
+        ),
     )
-    rows = [due_state(o, today) for o in mine]
-    # Overdue first, then due soon, then the rest; accepted last.
-    order = {"overdue": 0, "due_soon": 1, "": 2}
-    rows.sort(
-        key=lambda r: (
-            r.output.status == Output.Status.ACCEPTED,
-            order[r.state],
-            r.output.due_date or date.max,
-            r.output.stage.number,
-            r.output.code,
-        )
+    counts = mine.aggregate(
+        overdue=Count("id", filter=not_accepted & Q(due_date__lt=today)),
+        due_soon=Count("id", filter=not_accepted & Q(due_date__gte=today, due_date__lte=horizon)),
     )
-    to_accept = list(
+    rows = page_of(
+        mine.select_related("stage", "stage__programme", "accepted_by").order_by(
+            "accepted_last", "due_rank", "due_or_never", "stage__number", "code"
+        ),
+        page,
+        per_page=MY_OUTPUTS_PER_PAGE,
+    )
+    rows.object_list = [due_state(o, today) for o in rows.object_list]
+    to_accept = page_of(
         Output.objects.filter(stage__programme=programme, status=Output.Status.SUBMITTED)
         .exclude(owner=user)
         .exclude(submitted_by=user)
         .select_related("stage", "stage__programme", "owner", "submitted_by")
-        .order_by("submitted_at", "stage__number", "code")
+        .order_by("submitted_at", "stage__number", "code"),
+        accept_page,
+        per_page=MY_OUTPUTS_PER_PAGE,
     )
     return {
         "rows": rows,
-        "overdue": sum(r.state == "overdue" for r in rows),
-        "due_soon": sum(r.state == "due_soon" for r in rows),
+        "overdue": counts["overdue"],
+        "due_soon": counts["due_soon"],
         "to_accept": to_accept,
     }
 

@@ -64,7 +64,12 @@ def stage_list(request, slug):
         {
             "programme": programme,
             "summaries": selectors.stage_summaries(programme),
-            "due": selectors.outputs_due(programme, today=today),
+            "due": selectors.outputs_due_pages(
+                programme,
+                today=today,
+                overdue_page=request.GET.get("overdue"),
+                due_soon_page=request.GET.get("due_soon"),
+            ),
             "can": _can(request),
         },
     )
@@ -72,10 +77,15 @@ def stage_list(request, slug):
 
 def stage_detail(request, slug, number):
     stage = get_stage_for_user(request.user, slug, number)
-    page = selectors.stage_page(stage, today=timezone.localdate())
+    page = selectors.stage_page(
+        stage,
+        today=timezone.localdate(),
+        outputs_page=request.GET.get("outputs"),
+        updates_page=request.GET.get("updates"),
+    )
     blockers = services.stage_start_blockers(page.stage, page.previous_outputs)
     chart = charts.progress_svg(
-        page.updates,
+        page.chart_updates,
         scale=page.stage.rag_scale,
         title_id="progress-chart-title",
         title=f"Stage {page.stage.number}: percent complete and delivery confidence over time",
@@ -90,7 +100,7 @@ def stage_detail(request, slug, number):
             "summary": page.summary,
             "blockers": blockers,
             "chart": chart,
-            "chart_rows": list(reversed(page.updates)),
+            "chart_rows": list(reversed(page.chart_updates)),
             "can": _can(request),
         },
     )
@@ -98,7 +108,13 @@ def stage_detail(request, slug, number):
 
 def my_outputs(request, slug):
     programme = get_programme_for_user(request.user, slug, Capability.UPDATE_STAGES)
-    data = selectors.my_outputs(request.user, programme, today=timezone.localdate())
+    data = selectors.my_outputs(
+        request.user,
+        programme,
+        today=timezone.localdate(),
+        page=request.GET.get("page"),
+        accept_page=request.GET.get("to_accept"),
+    )
     return render(
         request,
         "stages/my_outputs.html",

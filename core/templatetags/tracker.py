@@ -3,10 +3,13 @@
 from datetime import date, datetime
 
 from django import forms, template
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core import dates, money, names
+from core.pagination import PER_PAGE, page_of
+from core.pagination import page_links as pagination_links
 
 register = template.Library()
 
@@ -105,3 +108,33 @@ def status_tag(text, css_modifier=""):
     """A GOV.UK tag: the word is always shown, colour only adds to it."""
     cls = f"govuk-tag govuk-tag--{css_modifier}" if css_modifier else "govuk-tag"
     return format_html('<strong class="{}">{}</strong>', cls, text)
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def pagination(context, page, label, param="page", anchor="", noun="items"):
+    """GOV.UK pagination for `page` (a Django Page): numbered links that keep the request's
+    other query parameters; `label` names the list for screen readers ("Pages of progress
+    updates"); `param` lets two lists on one page turn separately; `anchor` brings the reader
+    back to the list."""
+    request = context.get("request")
+    query = request.GET if request is not None else QueryDict()
+    previous, links, following = pagination_links(page, query, param=param, anchor=anchor)
+    return {
+        "page": page,
+        "label": label,
+        "noun": noun,
+        "previous": previous,
+        "links": links,
+        "next": following,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def paginate(context, items, param="page", per_page=PER_PAGE):
+    """`{% paginate items param="movements" as page %}`: the page of an already computed list
+    that `?<param>=` asks for, for a list a view hands over whole (a running balance needs
+    every row to compute, not to show). A query is better cut in its selector."""
+    request = context.get("request")
+    return page_of(
+        items, request.GET.get(param) if request is not None else None, per_page=int(per_page)
+    )
