@@ -12,11 +12,15 @@ from django.http import QueryDict
 PER_PAGE = 25
 
 
-def page_of(items, number, *, per_page: int = PER_PAGE) -> Page:
+def page_of(items, number, *, per_page: int = PER_PAGE, count: int | None = None) -> Page:
     """The page `number` (a request's text, maybe missing or bad) of `items`, a list or a
     query; a bad or out-of-range number gives the first or the last page, never an error. A
-    query costs two questions: its count and its page of rows."""
-    return Paginator(items, per_page).get_page(number)
+    query costs two questions, its count and its page of rows, or one when the caller already
+    knows the `count`."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: the count query is not asked again
+    return paginator.get_page(number)
 
 
 def page_from_request(request, items, *, param: str = "page", per_page: int = PER_PAGE) -> Page:

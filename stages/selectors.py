@@ -257,6 +257,7 @@ def stage_page(
         stage.outputs.select_related("owner", "accepted_by", "submitted_by").order_by("code"),
         outputs_page,
         per_page=OUTPUTS_PER_PAGE,
+        count=counts["total"],
     )
     outputs.object_list = [due_state(o, today) for o in outputs.object_list]
     updates = page_of(
