@@ -39,19 +39,24 @@ def measure() -> dict[str, list[int]]:
 
 
 def count_pages(urls) -> dict[str, list[int]]:
-    """Cold (cache cleared) and warm query counts for each (label, url, username)."""
+    """Cold (every cache cleared: charts and page fragments drawn afresh) and warm (the same
+    user again) query counts for each (label, url, username)."""
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from core.charts import chart_cache
 
     users = get_user_model().objects.in_bulk(field_name="username")
     counts = {}
     for label, url, username in urls:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(users[username])
-        cache.clear()
+        for each in caches.all():
+            each.clear()
+        chart_cache().clear()
         row = []
         for _ in range(2):
             with CaptureQueriesContext(connection) as ctx:

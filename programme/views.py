@@ -1,6 +1,8 @@
 """The programme record: the decision, its recommendations, consultees, sign-offs, benefits
 and glossary, with the forms that keep it current."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.access import Capability, can
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
+from core.fragments import fragment, lazy
 
 from . import benefit_chart, forms, selectors, services
 from .access import get_programme_for_user, get_record_row_for_user
@@ -63,20 +66,28 @@ EXPORTS = {
 
 
 def _record_context(request, programme, *, printable: bool) -> dict:
-    record = selectors.programme_record(programme)
-    chart_rows = [(row.benefit.title, row.progress) for row in record.benefits]
+    @functools.cache
+    def record():
+        return selectors.programme_record(programme)
+
+    def chart():
+        chart_rows = [(row.benefit.title, row.progress) for row in record().benefits]
+        if not chart_rows:
+            return ""
+        return mark_safe(  # noqa: S308 - SVG drawn by matplotlib from escaped text
+            benefit_chart.progress_svg(chart_rows, title_id="benefit-chart-title")
+        )
+
+    # Read only inside the page's cached fragment: a hit draws nothing (core/fragments.py).
     return {
         "programme": programme,
-        "record": record,
+        "record": lazy(record),
         "printable": printable,
         "can_edit": not printable and can(request.user, Capability.EDIT_PROGRAMME),
         "can_decide": not printable and can(request.user, Capability.RECORD_DECISION),
-        "benefit_chart": mark_safe(  # noqa: S308 - SVG drawn by matplotlib from escaped text
-            benefit_chart.progress_svg(chart_rows, title_id="benefit-chart-title")
-        )
-        if chart_rows
-        else "",
+        "benefit_chart": lazy(chart),
         "exports": [(key, label) for key, (label, _rows) in EXPORTS.items()],
+        "fragment": fragment(request, programme, printable, request.GET.urlencode()),
     }
 
 

@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import CharField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
+from core.history import foreign_key_path, is_forward_fk
 from core.money import MoneyField, format_gbp
 from core.names import person_name
 
@@ -69,47 +70,19 @@ class TrackedModel:
         return rows
 
 
-def _is_forward_fk(f) -> bool:
-    return getattr(f, "concrete", False) and (f.many_to_one or f.one_to_one)
-
-
-def _path_to_programme(model, programme_model, max_depth: int = 3) -> str | None:
-    """The shortest chain of foreign keys from `model` to the Programme, as a lookup."""
-    if model is programme_model:
-        return model._meta.pk.name
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    frontier = [(model, "")]
-    seen = {model}
-    for _ in range(max_depth):
-        following = []
-        for current, prefix in frontier:
-            for f in current._meta.get_fields():
-                if not _is_forward_fk(f):
-                    continue
-                target = f.related_model
-                if target is programme_model:
-                    return f"{prefix}{f.name}"
-                if target in seen or target is user_model:
-                    continue
-                seen.add(target)
-                following.append((target, f"{prefix}{f.name}__"))
-        frontier = following
-    return None
-
-
 @functools.cache
 def tracked_models() -> tuple[TrackedModel, ...]:
     """Every model that keeps simple-history rows, in label order."""
     programme_model = apps.get_model("programme", "Programme")
     pointers = {
-        f.related_model: f.name for f in programme_model._meta.get_fields() if _is_forward_fk(f)
+        f.related_model: f.name for f in programme_model._meta.get_fields() if is_forward_fk(f)
     }
     found = []
     for model in apps.get_models():
         manager_name = getattr(model._meta, "simple_history_manager_attribute", None)
         if not manager_name:
             continue
-        scope = _path_to_programme(model, programme_model)
+        scope = foreign_key_path(model, programme_model)
         found.append(
             TrackedModel(
                 model=model,

@@ -2,6 +2,8 @@
 CSV export. Read only: there is no view that edits or deletes history, and these accept GET
 only."""
 
+import functools
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.exports import csv_response
+from core.fragments import fragment, lazy
 from core.names import person_name
 from programme.access import get_programme_for_user
 
@@ -75,18 +78,23 @@ def _query_without_page(request) -> str:
 def audit_log(request, slug):
     programme = get_programme_for_user(request.user, slug)
     form, filters = _filters(request)
-    page = Paginator(audit.history_rows(programme, filters), selectors.AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    entries = audit.entries_for_rows(page.object_list)
+
+    @functools.cache
+    def page():
+        return Paginator(
+            audit.history_rows(programme, filters), selectors.AUDIT_PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+
+    # Read only inside the page's cached fragment: a hit draws nothing (core/fragments.py).
     return render(
         request,
         "reporting/audit/log.html",
         {
             "programme": programme,
             "form": form,
-            "page": page,
-            "entries": entries,
+            "page": lazy(page),
+            "entries": lazy(lambda: audit.entries_for_rows(page().object_list)),
+            "fragment": fragment(request, programme, request.GET.urlencode()),
             "refusals": selectors.drawdown_refusals(programme, filters),
             "query": _query_without_page(request),
         },

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from core.access import Capability, can
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
+from core.fragments import fragment, lazy
 from programme.access import get_programme_for_user
 
 from . import charts, selectors, services
@@ -62,7 +63,8 @@ def _person(user) -> str:
 def register(request, slug):
     programme = get_programme_for_user(request.user, slug)
     today = timezone.localdate()
-    page = selectors.register_page(programme, params=request.GET, today=today)
+    # Read only inside the page's cached fragment: a hit draws nothing (core/fragments.py).
+    page = lazy(lambda: selectors.register_page(programme, params=request.GET, today=today))
     return render(
         request,
         "risks/register.html",
@@ -71,6 +73,7 @@ def register(request, slug):
             "register": page,
             "today": today,
             "can_edit": can(request.user, Capability.EDIT_RISKS),
+            "fragment": fragment(request, programme, request.GET.urlencode()),
         },
     )
 

@@ -1,6 +1,7 @@
 """Stage pages: list, detail, my outputs, the forms that change stages and outputs, evidence
 downloads and exports. Thin: access helpers say who may, services write, selectors read."""
 
+import functools
 import mimetypes
 from pathlib import PurePosixPath
 
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import Capability, can
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
+from core.fragments import fragment, lazy
 from programme.access import get_programme_for_user
 
 from . import charts, exports, selectors, services
@@ -58,50 +60,63 @@ def _form_page(request, *, form, title, caption, back_url, submit, intro=None, e
 def stage_list(request, slug):
     programme = get_programme_for_user(request.user, slug)
     today = timezone.localdate()
+    # Read only inside the page's cached fragment: a hit draws nothing (core/fragments.py).
     return render(
         request,
         "stages/list.html",
         {
             "programme": programme,
-            "summaries": selectors.stage_summaries(programme),
-            "due": selectors.outputs_due_pages(
-                programme,
-                today=today,
-                overdue_page=request.GET.get("overdue"),
-                due_soon_page=request.GET.get("due_soon"),
+            "summaries": lazy(lambda: selectors.stage_summaries(programme)),
+            "due": lazy(
+                lambda: selectors.outputs_due_pages(
+                    programme,
+                    today=today,
+                    overdue_page=request.GET.get("overdue"),
+                    due_soon_page=request.GET.get("due_soon"),
+                )
             ),
             "can": _can(request),
+            "fragment": fragment(request, programme, request.GET.urlencode()),
         },
     )
 
 
 def stage_detail(request, slug, number):
     stage = get_stage_for_user(request.user, slug, number)
-    page = selectors.stage_page(
-        stage,
-        today=timezone.localdate(),
-        outputs_page=request.GET.get("outputs"),
-        updates_page=request.GET.get("updates"),
-    )
-    blockers = services.stage_start_blockers(page.stage, page.previous_outputs)
-    chart = charts.progress_svg(
-        page.chart_updates,
-        scale=page.stage.rag_scale,
-        title_id="progress-chart-title",
-        title=f"Stage {page.stage.number}: percent complete and delivery confidence over time",
-    )
+
+    @functools.cache
+    def page():
+        return selectors.stage_page(
+            stage,
+            today=timezone.localdate(),
+            outputs_page=request.GET.get("outputs"),
+            updates_page=request.GET.get("updates"),
+        )
+
+    def chart():
+        return charts.progress_svg(
+            page().chart_updates,
+            scale=page().stage.rag_scale,
+            title_id="progress-chart-title",
+            title=f"Stage {stage.number}: percent complete and delivery confidence over time",
+        )
+
+    # Read only inside the page's cached fragment: a hit draws nothing (core/fragments.py).
     return render(
         request,
         "stages/detail.html",
         {
-            "programme": page.stage.programme,
-            "stage": page.stage,
-            "page": page,
-            "summary": page.summary,
-            "blockers": blockers,
-            "chart": chart,
-            "chart_rows": list(reversed(page.chart_updates)),
+            "programme": stage.programme,
+            "stage": stage,
+            "page": lazy(page),
+            "summary": lazy(lambda: page().summary),
+            "blockers": lazy(
+                lambda: services.stage_start_blockers(page().stage, page().previous_outputs)
+            ),
+            "chart": lazy(chart),
+            "chart_rows": lazy(lambda: list(reversed(page().chart_updates))),
             "can": _can(request),
+            "fragment": fragment(request, stage.programme, stage.number, request.GET.urlencode()),
         },
     )
 

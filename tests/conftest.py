@@ -96,7 +96,7 @@ def _forget_what_outlives_a_test(django_db_blocker):
     survive a rollback, reserves/audit.py) and the page cache's data version (set after a
     commit; the cache table is not a model table, so a flush leaves it). Remove both."""
     yield
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
     from django.db import DEFAULT_DB_ALIAS, connections
 
     with django_db_blocker.unblock():
@@ -104,6 +104,9 @@ def _forget_what_outlives_a_test(django_db_blocker):
         # transaction) has nothing to remove: errors here only mean that.
         with contextlib.suppress(Exception):
             cache.clear()
+        # Page fragments are keyed by the newest history ids, and a rolled-back test's ids
+        # may come again after a database flush: start each test with none.
+        caches["template_fragments"].clear()
         default = connections[DEFAULT_DB_ALIAS]
         if default.vendor != "postgresql":
             return
