@@ -1,5 +1,6 @@
 """Helpers shared by tests: URL discovery and query counting."""
 
+from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -17,7 +18,15 @@ def all_url_patterns(resolver=None, prefix="", namespace=""):
             yield prefix + str(entry.pattern), name
 
 
+def forget_page_fragments() -> None:
+    """Empty the page-fragment cache (core/fragments.py), so a page is drawn in full."""
+    caches["template_fragments"].clear()
+
+
 def query_count(client, url) -> int:
+    """Queries of one GET of `url` drawn in full (no cached fragment): what a first visit
+    after a change costs, which is what must not grow with the data."""
+    forget_page_fragments()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)

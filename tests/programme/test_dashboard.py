@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.history import acting_user
 from reporting.dashboard import dashboard_context, spend_svg
 from reporting.models import ReportRun
-from tests.helpers import query_count
+from tests.helpers import forget_page_fragments, query_count
 
 pytestmark = pytest.mark.django_db
 
@@ -265,6 +265,7 @@ def page_queries(client, url) -> list[str]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    forget_page_fragments()  # the page drawn in full, as after any change
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return [re.sub(r"\b\d+\b|'[^']*'", "?", q["sql"]) for q in ctx.captured_queries]
