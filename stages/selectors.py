@@ -416,6 +416,7 @@ def my_outputs(
         ),
     )
     counts = mine.aggregate(
+        total=Count("id"),
         overdue=Count("id", filter=not_accepted & Q(due_date__lt=today)),
         due_soon=Count("id", filter=not_accepted & Q(due_date__gte=today, due_date__lte=horizon)),
     )
@@ -425,6 +426,7 @@ def my_outputs(
         ),
         page,
         per_page=MY_OUTPUTS_PER_PAGE,
+        count=counts["total"],
     )
     rows.object_list = [due_state(o, today) for o in rows.object_list]
     to_accept = page_of(

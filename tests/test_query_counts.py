@@ -40,7 +40,7 @@ EXPECTED = {
     "Stage list": [12, 8],
     "Stage page": [18, 9],
     "Output page": [10, 10],
-    "My outputs": [12, 12],
+    "My outputs": [11, 11],
     "Reserve list": [9, 9],
     "Reserve statement": [9, 9],
     "Drawdown queue": [10, 10],
