@@ -102,12 +102,12 @@ def test_random_output_actions_never_break_the_rules(stages, users, actions, wit
             kind, status = "move", FORWARD[before[0]]
         try:
             if kind == "move":
-                services.output_transition(output=output, user=actor, to_status=status)
+                services.output_transition(output=output, actor=actor, to_status=status)
             elif kind == "accept":
-                services.output_accept(output=output, user=actor)
+                services.output_accept(output=output, actor=actor)
             else:
                 services.output_update(
-                    output=output, user=actor, data={"evidence_url": "https://example.org/e"}
+                    output=output, actor=actor, data={"evidence_url": "https://example.org/e"}
                 )
         except (ValidationError, PermissionDenied):
             assert _snapshot(output) == before, (kind, status, actor_name)
@@ -169,19 +169,21 @@ def test_stage_2_never_starts_before_its_gate(programme, users, actions):
                     for step in ("in_progress", "submitted"):
                         if Output.objects.get(pk=output.pk).status != step:
                             services.output_transition(
-                                output=output, user=users["owner"], to_status=step
+                                output=output, actor=users["owner"], to_status=step
                             )
-                    services.output_accept(output=output, user=actor)
+                    services.output_accept(output=output, actor=actor)
             elif kind == "reopen_output":
                 services.output_transition(
-                    output=outputs[index], user=actor, to_status="in_progress"
+                    output=outputs[index], actor=actor, to_status="in_progress"
                 )
             elif kind == "record_gate":
                 services.stage_gate_record(
-                    stage=two, user=actor, decided_on=date(2024, 6, 1), decision_maker="Cabinet"
+                    actor=actor,
+                    stage=two,
+                    data={"decided_on": date(2024, 6, 1), "decision_maker": "Cabinet"},
                 )
             else:
-                services.stage_start(stage=two, user=actor, actual_start=date(2024, 6, 2))
+                services.stage_start(stage=two, actor=actor, actual_start=date(2024, 6, 2))
         except (ValidationError, PermissionDenied):
             pass
         two.refresh_from_db()
