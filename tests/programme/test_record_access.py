@@ -33,7 +33,8 @@ def _pages(p):
         (reverse("programme:detail", args=[s]), EVERYONE),
         (reverse("programme:print", args=[s]), EVERYONE),
         (reverse("programme:edit", args=[s]), EDITORS),
-        (reverse("programme:status", args=[s]), EDITORS),
+        # Closing the programme is cabinet's, so cabinet reaches the status page too.
+        (reverse("programme:status", args=[s]), EDITORS | DECIDERS),
         (reverse("programme:consultation_add", args=[s]), EDITORS),
         (reverse("programme:consultation_edit", args=[s, consultation.pk]), EDITORS),
         (reverse("programme:review_edit", args=[s, "legal"]), EDITORS),
