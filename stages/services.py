@@ -291,10 +291,11 @@ def stage_approval_record(
 
 def output_create(*, actor, stage: Stage, data: dict[str, Any]) -> Output:
     require(actor, Capability.UPDATE_STAGES)
+    data = _output_data(data)
     evidence_file_validate(data.get("evidence_file"))
     with transaction.atomic(), acting_user(actor):
         output = Output(stage=stage)
-        assign_fields(output, _output_data(data), OUTPUT_FIELDS)
+        assign_fields(output, data, OUTPUT_FIELDS)
         output.full_clean()
         output.save()
     return output
@@ -305,12 +306,13 @@ def output_update(*, actor, output: Output, data: dict[str, Any]) -> Output:
     submitted (or accepted) output back to in progress and clears its submission and any
     acceptance, so nobody accepts evidence they did not see (the history row says why)."""
     require(actor, Capability.UPDATE_STAGES)
+    data = _output_data(data)
     evidence_file_validate(data.get("evidence_file"))
     with transaction.atomic(), acting_user(actor):
         output = _locked(Output, output.pk)
         identity_before = _identity(output)
         evidence_before = _evidence(output)
-        assign_fields(output, _output_data(data), OUTPUT_FIELDS)
+        assign_fields(output, data, OUTPUT_FIELDS)
         if output.status == Output.Status.ACCEPTED and _identity(output) != identity_before:
             raise ValidationError("An accepted output's code, title and owner cannot change.")
         evidence_changed = _evidence(output) != evidence_before

@@ -140,3 +140,31 @@ def test_the_second_officer_cannot_accept_evidence_they_did_not_see(
     assert accepted.status_code == 302
     submitted.refresh_from_db()
     assert (submitted.status, submitted.accepted_by) == ("accepted", officer2)
+
+
+def test_a_stored_evidence_file_stays_when_no_new_file_is_chosen_and_clearing_it_reopens(
+    client_for, officer, submitted
+):
+    from django.core.files.base import ContentFile
+
+    submitted.evidence_url = ""
+    submitted.evidence_file.save("plan.pdf", ContentFile(b"%PDF-1.4 plan"), save=True)
+    stored = submitted.evidence_file.name
+    address = url(submitted.stage.programme, "output_edit", number=2, code="a")
+    form = {
+        "code": "a",
+        "title": submitted.title,
+        "owner": officer.pk,
+        "due_date": submitted.due_date.isoformat(),
+        "note": "Typo fixed in the note",
+    }
+    assert client_for(officer).post(address, form).status_code == 302
+    submitted.refresh_from_db()
+    assert (submitted.evidence_file.name, submitted.status) == (stored, Output.Status.SUBMITTED)
+
+    assert (
+        client_for(officer).post(address, {**form, "evidence_file-clear": "on"}).status_code == 302
+    )
+    submitted.refresh_from_db()
+    assert not submitted.evidence_file
+    assert submitted.status == Output.Status.IN_PROGRESS
