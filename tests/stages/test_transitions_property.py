@@ -1,6 +1,7 @@
 """Random sequences of actions by random users never break the rules: outputs move only along
-the allowed steps, acceptance is four-eyes, a refusal changes nothing, and a stage starts only
-through its gate."""
+the allowed steps (or back to in progress when their evidence changes after submission),
+acceptance is four-eyes, a refusal changes nothing, and a stage starts only through its
+gate."""
 
 import itertools
 from datetime import date
@@ -114,10 +115,19 @@ def test_random_output_actions_never_break_the_rules(stages, users, actions, wit
         else:
             after = _snapshot(output)
             assert actor_name not in ("cabinet", "finance")
-            if after[0] != before[0]:
-                assert after[0] in services.TRANSITIONS[before[0]], (before[0], after[0])
-            if before[0] == Output.Status.ACCEPTED:
-                assert after[0] == Output.Status.ACCEPTED
+            if kind == "evidence":
+                # Evidence is frozen once submitted: a change reopens the output and clears
+                # its submission and any acceptance (decision 0083); no change, no move.
+                reopened = after[-1] != before[-1] and before[0] in ("submitted", "accepted")
+                expected = Output.Status.IN_PROGRESS if reopened else before[0]
+                assert after[0] == expected, (before, after)
+                if reopened:
+                    assert after[2:6] == (None, None, None, None), after
+            else:
+                if after[0] != before[0]:
+                    assert after[0] in services.TRANSITIONS[before[0]], (before[0], after[0])
+                if before[0] == Output.Status.ACCEPTED:
+                    assert after[0] == Output.Status.ACCEPTED
         _check_invariants(output, users)
 
 
