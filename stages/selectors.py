@@ -20,6 +20,7 @@ from django.db.models import (
     When,
 )
 
+from core.dates import govuk_date
 from core.pagination import page_of
 from programme.models import Decision, Programme
 
@@ -345,7 +346,7 @@ def _history_label(kind: str, record) -> str:
     if kind == "Output":
         return f"{record.code}) {record.title}"
     if kind == "Progress update":
-        return f"Update of {record.as_of.day} {record.as_of:%B %Y}"
+        return f"Update of {govuk_date(record.as_of)}"
     return f"Stage {record.number}: {record.name}"
 
 
