@@ -67,8 +67,19 @@ def test_each_page_asks_the_same_exact_number_of_queries_at_scale_1_and_scale_3(
     small = count_pages(page_urls())
     generate(scale=3)
     large = count_pages(page_urls())
-    assert small == EXPECTED, {k: (small[k], v) for k, v in EXPECTED.items() if small[k] != v}
-    assert large == EXPECTED, {k: (large[k], v) for k, v in EXPECTED.items() if large[k] != v}
+    # The audit log asks two queries per kind of record on its page (decision 0051), so which
+    # kinds the newest 50 changes happen to be moves its count: in a full run it was 40 where
+    # a fresh database gives 45. Its count must not grow with the data, and never pass 45.
+    assert small["Audit log"] == large["Audit log"], (small["Audit log"], large["Audit log"])
+    assert small["Audit log"][0] <= EXPECTED["Audit log"][0], small["Audit log"]
+    assert small["Audit log"][1] == EXPECTED["Audit log"][1], small["Audit log"]
+    exact = set(EXPECTED) - {"Audit log"}
+    assert {k: small[k] for k in exact} == {k: EXPECTED[k] for k in exact}, {
+        k: (small[k], EXPECTED[k]) for k in exact if small[k] != EXPECTED[k]
+    }
+    assert {k: large[k] for k in exact} == {k: EXPECTED[k] for k in exact}, {
+        k: (large[k], EXPECTED[k]) for k in exact if large[k] != EXPECTED[k]
+    }
 
 
 def test_scale_3_really_has_more_to_show():
