@@ -10,30 +10,22 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from core.forms import DateField, DateInput, ModelForm
+
 from . import rag as rag_scale
 from .models import Output, Stage
 from .services import ALLOWED_EVIDENCE_EXTENSIONS, evidence_file_validate
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+def _date_field(label: str, *, required: bool = True, help_text: str = "") -> DateField:
+    return DateField(
         label=label,
         required=required,
-        widget=DateInput(),
         help_text=help_text or "For example, 19 July 2022 (use the date picker or 2022-07-19)",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %B %Y", "%d %b %Y"],
-        error_messages={"invalid": "Enter a real date, for example 19/07/2022."},
     )
 
 
-class StageForm(forms.ModelForm):
+class StageForm(ModelForm):
     class Meta:
         model = Stage
         fields = [
@@ -62,7 +54,7 @@ class StageForm(forms.ModelForm):
         }
 
 
-class OutputForm(forms.ModelForm):
+class OutputForm(ModelForm):
     evidence_url = forms.URLField(
         label="Evidence link",
         required=False,
