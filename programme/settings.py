@@ -137,6 +137,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 
+# History is read, never reverted: core.admin.HistoryAdmin shows old versions read-only and
+# refuses a POST; this hides simple-history's Revert button on any other history admin too.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
