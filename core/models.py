@@ -15,14 +15,16 @@ class RoleChange(models.Model):
         GRANTED = "granted", "Granted"
         REMOVED = "removed", "Removed"
 
+    # Users are deactivated, never deleted (core.guards refuses, with a message that says so):
+    # DO_NOTHING lets that guard speak first; the database's foreign key still refuses.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_changes"
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="role_changes"
     )
     role = models.CharField(max_length=150)
     action = models.CharField(max_length=10, choices=Action.choices)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",
