@@ -54,8 +54,8 @@ class GuardedAdminMixin:
         # the refusal, so the form is redisplayed instead of saved.
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
         refusal = getattr(request, "tracker_admin_refusal", None)
         if refusal is None:
             return form_class

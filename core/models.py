@@ -20,6 +20,9 @@ class RoleChange(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, related_name="role_changes"
     )
+    # The username at the time, so the record reads whole on its own (and in the audit log,
+    # which names many of these on one page without reading each user).
+    username = models.CharField(max_length=150)
     role = models.CharField(max_length=150)
     action = models.CharField(max_length=10, choices=Action.choices)
     changed_by = models.ForeignKey(
@@ -41,4 +44,6 @@ class RoleChange(models.Model):
 
     def __str__(self) -> str:
         # The model's own fields only: the audit log names many of these on one page.
-        return f"{self.role} role {self.get_action_display().lower()}"
+        if self.action == self.Action.GRANTED:
+            return f"{self.role} role granted to {self.username}"
+        return f"{self.role} role removed from {self.username}"

@@ -24,9 +24,22 @@ def _actor():
 
 def _record(pairs, action: str) -> None:
     """`pairs` of (user id, role name), written as RoleChange rows by the acting person."""
+    if not pairs:
+        return
     actor = _actor()
+    usernames = dict(
+        get_user_model()
+        .objects.filter(pk__in={user_id for user_id, _ in pairs})
+        .values_list("pk", "username")
+    )
     for user_id, role in sorted(pairs):
-        change = RoleChange(user_id=user_id, role=role, action=action, changed_by=actor)
+        change = RoleChange(
+            user_id=user_id,
+            username=usernames.get(user_id, ""),
+            role=role,
+            action=action,
+            changed_by=actor,
+        )
         change._history_user = actor
         change.save()
 
