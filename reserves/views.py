@@ -45,6 +45,7 @@ def _can(user) -> dict:
 # Reserves ------------------------------------------------------------------------------
 
 
+@require_GET
 def reserve_list(request):
     require(request.user, Capability.VIEW)
     return render(
@@ -70,6 +71,7 @@ def _statement_context(request, reserve):
     }
 
 
+@require_GET
 def reserve_statement(request, pk):
     reserve = get_reserve_for_user(request.user, pk)
     return render(request, "reserves/statement.html", _statement_context(request, reserve))
@@ -121,6 +123,7 @@ def _statement_sheets(position):
     ]
 
 
+@require_GET
 def reserve_statement_export(request, pk, fmt):
     _check_format(fmt)
     reserve = get_reserve_for_user(request.user, pk)
@@ -155,6 +158,7 @@ def reserve_edit(request, pk):
 # Drawdowns -----------------------------------------------------------------------------
 
 
+@require_GET
 def drawdown_queue(request):
     require(request.user, Capability.VIEW)
     status = request.GET.get("status", "")
@@ -212,6 +216,7 @@ DRAWDOWN_HEADERS = [
 ]
 
 
+@require_GET
 def drawdown_export(request, fmt):
     _check_format(fmt)
     require(request.user, Capability.VIEW)
@@ -285,6 +290,7 @@ def _detail(request, pk, *, forms=None, action_errors=None, status=200):
     return render(request, "reserves/drawdown_detail.html", context, status=status)
 
 
+@require_GET
 def drawdown_detail(request, pk):
     get_drawdown_for_user(request.user, pk)
     return _detail(request, pk)
@@ -377,6 +383,7 @@ def drawdown_cancel(request, pk):
     )
 
 
+@require_GET
 def refusal_list(request):
     require(request.user, Capability.VIEW)
     return render(request, "reserves/refusals.html", {"refusals": selectors.refusals()})
@@ -385,6 +392,7 @@ def refusal_list(request):
 # Cost profile and stated figures -------------------------------------------------------
 
 
+@require_GET
 def cost_profile(request, slug):
     programme = get_programme_for_user(request.user, slug)
     return render(
@@ -394,6 +402,7 @@ def cost_profile(request, slug):
     )
 
 
+@require_GET
 def cost_profile_export(request, slug, fmt):
     _check_format(fmt)
     programme = get_programme_for_user(request.user, slug)
@@ -477,6 +486,7 @@ def cost_line_delete(request, slug, pk):
     )
 
 
+@require_GET
 def stated_figures(request, slug):
     programme = get_programme_for_user(request.user, slug)
     return render(
