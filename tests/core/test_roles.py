@@ -27,7 +27,7 @@ def changes_for(user):
 def test_an_admin_adding_a_role_in_the_admin_is_in_the_audit_log(
     client_for, admin_user, officer2, cabinet, demo_programme
 ):
-    finance = Group.objects.get(name="Finance")
+    finance = Group.objects.get_or_create(name="Finance")[0]
     admin = client_for(admin_user)
     url = reverse("admin:auth_user_change", args=[officer2.pk])
     data = post_data(admin.get(url).content.decode(), form_id="user_form")
@@ -45,10 +45,12 @@ def test_an_admin_adding_a_role_in_the_admin_is_in_the_audit_log(
 
 
 def test_removing_roles_in_code_is_recorded_by_the_acting_user(admin_user, officer2, finance):
-    finance_group = Group.objects.get(name="Finance")
+    finance_group = Group.objects.get_or_create(name="Finance")[0]
     with acting_user(admin_user):
         finance_group.user_set.remove(finance, officer2)  # officer2 is not in Finance
-        officer2.groups.add(Group.objects.get(name="Officer"))  # already there: no change
+        officer2.groups.add(
+            Group.objects.get_or_create(name="Officer")[0]
+        )  # already there: no change
         officer2.groups.clear()
     assert changes_for(finance)[-1] == ("Finance", "removed", "admin")
     assert changes_for(officer2)[-1] == ("Officer", "removed", "admin")
@@ -78,7 +80,7 @@ def test_making_a_superuser_is_granting_admin_and_signing_in_is_not(admin_user, 
 def test_a_grant_that_rolls_back_leaves_no_record(admin_user, officer2):
     count = RoleChange.objects.count()
     with pytest.raises(RuntimeError), transaction.atomic(), acting_user(admin_user):
-        officer2.groups.add(Group.objects.get(name="Cabinet"))
+        officer2.groups.add(Group.objects.get_or_create(name="Cabinet")[0])
         raise RuntimeError("the rest of the change failed")
     assert RoleChange.objects.count() == count
     assert not officer2.groups.filter(name="Cabinet").exists()
