@@ -1,9 +1,22 @@
 """Dates as GOV.UK writes them: `19 July 2022`, and `19 July 2022 at 14:05` for a moment
-(shown in the council's time zone)."""
+(shown in the council's time zone); and the ways people may type a date into a form."""
 
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
+
+# What a date box accepts (core.forms.DateField, the one place dates are parsed): the date
+# picker's ISO form, `19/07/2022`, `19/07/22`, `19 7 2022`, `19-07-2022`, `19 July 2022`,
+# `19 Jul 2022`.
+DATE_INPUT_FORMATS = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d %m %Y",
+    "%d-%m-%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
 
 
 def govuk_date(value: date | datetime | None) -> str:

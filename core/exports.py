@@ -35,8 +35,8 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.strftime("%Y-%m-%d %H:%M")
+            value = timezone.localtime(value).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="minutes")  # 2022-07-19 14:05: machine-readable
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .dates import govuk_date
+from .dates import DATE_INPUT_FORMATS, govuk_date
 from .money import parse_money
 
 
@@ -52,17 +52,6 @@ class MoneyInputField(forms.CharField):
 # like 1 has no financial year before it. Nothing in a council programme falls outside these.
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
-
-# What people type: the date picker's ISO date, `19/07/2022`, `19 7 2022`, `19 July 2022`.
-DATE_INPUT_FORMATS = [
-    "%Y-%m-%d",
-    "%d/%m/%Y",
-    "%d/%m/%y",
-    "%d %m %Y",
-    "%d-%m-%Y",
-    "%d %B %Y",
-    "%d %b %Y",
-]
 
 
 def validate_date_in_range(value: date) -> None:

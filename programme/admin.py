@@ -75,7 +75,10 @@ class ConsultationAdmin(_RecordAdmin):
 
 @admin.register(ReportReview)
 class ReportReviewAdmin(_RecordAdmin):
-    list_display = ["programme", "area", "reviewer", "reviewed_on"]
+    list_display = ["programme", "area", "signer_name", "reviewed_on"]
+    # Who signed and when: the signed-in user through the sign-off page, or the report's own
+    # names as the demo loads them; never typed here (decision 0082).
+    readonly_fields = ["reviewer", "signed_by", "reviewed_on"]
 
 
 class BenefitMeasureInline(TabularInline):

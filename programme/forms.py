@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.forms import DateField, ModelForm
 
+from . import services
 from .models import (
     AlternativeOption,
     Benefit,
@@ -50,21 +51,7 @@ class RecordForm(ModelForm):
 class ProgrammeRecordForm(RecordForm):
     class Meta:
         model = Programme
-        fields = [
-            "report_title",
-            "name",
-            "council",
-            "decision_maker",
-            "decision_date",
-            "report_author",
-            "classification",
-            "is_key_decision",
-            "notice_served",
-            "wards_affected",
-            "purpose",
-            "appendices",
-            "background_papers",
-        ]
+        fields = services.PROGRAMME_RECORD_FIELDS
         widgets = {"classification": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
@@ -80,42 +67,50 @@ class ProgrammeRecordForm(RecordForm):
 class ProgrammeStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Programme.Status.choices, widget=forms.RadioSelect)
 
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every status validates, so the service decides (and a move the role may not make is
+        # a 403); only the moves open to this user are offered.
+        self.fields["status"].widget.choices = [
+            (value, label) for value, label in Programme.Status.choices if value in allowed
+        ]
+
 
 class KeyDecisionReasonForm(RecordForm):
     class Meta:
         model = KeyDecisionReason
-        fields = ["test", "text", "position", "source_reference"]
+        fields = services.KEY_REASON_FIELDS
         widgets = {"test": forms.RadioSelect}
 
 
 class RecommendationForm(RecordForm):
     class Meta:
         model = Recommendation
-        fields = ["label", "text", "source_reference"]
+        fields = services.RECOMMENDATION_FIELDS
 
 
 class AlternativeOptionForm(RecordForm):
     class Meta:
         model = AlternativeOption
-        fields = ["number", "title", "reason", "is_recommended", "source_reference"]
+        fields = services.OPTION_FIELDS
 
 
 class ObjectiveForm(RecordForm):
     class Meta:
         model = Objective
-        fields = ["position", "text", "source_reference"]
+        fields = services.OBJECTIVE_FIELDS
 
 
 class KeyConsiderationForm(RecordForm):
     class Meta:
         model = KeyConsideration
-        fields = ["section", "position", "heading", "text", "source_reference"]
+        fields = services.CONSIDERATION_FIELDS
 
 
 class ConsultationForm(RecordForm):
     class Meta:
         model = Consultation
-        fields = ["body", "consulted_on", "outcome", "stance", "source_reference"]
+        fields = services.CONSULTATION_FIELDS
         widgets = {"stance": forms.RadioSelect}
 
     def clean_consulted_on(self):
@@ -123,13 +118,18 @@ class ConsultationForm(RecordForm):
 
 
 class ReportReviewForm(RecordForm):
+    """Sign off one area in your own name, today: who signed and when are never typed."""
+
+    confirm = forms.BooleanField(
+        label="I have reviewed the report and sign it off in my own name",
+        error_messages={"required": "Confirm that you have reviewed the report to sign it off."},
+    )
+
     class Meta:
         model = ReportReview
-        fields = ["reviewer", "reviewer_role", "reviewed_on", "source_reference"]
-        labels = {"reviewer": "Signed by"}
-
-    def clean_reviewed_on(self):
-        return _not_in_future(self.cleaned_data.get("reviewed_on"), "The date signed")
+        fields = services.REPORT_REVIEW_FIELDS
+        labels = {"reviewer_role": "Your role (optional)"}
+        help_texts = {"reviewer_role": "For example, Head of Legal Services"}
 
 
 class BenefitForm(RecordForm):
@@ -138,22 +138,7 @@ class BenefitForm(RecordForm):
 
     class Meta:
         model = Benefit
-        fields = [
-            "title",
-            "description",
-            "kind",
-            "measure",
-            "unit",
-            "direction",
-            "baseline_text",
-            "baseline_value",
-            "baseline_date",
-            "baseline_source",
-            "target_value",
-            "target_date",
-            "target_is_demo",
-            "source_reference",
-        ]
+        fields = services.BENEFIT_FIELDS
         widgets = {"kind": forms.RadioSelect, "direction": forms.RadioSelect}
 
 
@@ -162,7 +147,7 @@ class BenefitMeasureForm(RecordForm):
 
     class Meta:
         model = BenefitMeasure
-        fields = ["measured_on", "value", "note"]
+        fields = services.BENEFIT_MEASURE_FIELDS
 
     def clean_measured_on(self):
         return _not_in_future(self.cleaned_data.get("measured_on"), "The date measured")
@@ -171,7 +156,7 @@ class BenefitMeasureForm(RecordForm):
 class GlossaryTermForm(RecordForm):
     class Meta:
         model = GlossaryTerm
-        fields = ["term", "meaning", "source_reference"]
+        fields = services.GLOSSARY_TERM_FIELDS
 
 
 class RecommendationDecisionForm(forms.Form):

@@ -7,7 +7,9 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core.dates import govuk_date
 from core.money import MoneyField
+from core.names import person_name
 
 KEY_DECISION_THRESHOLD_DEFAULT = Decimal("500000.00")
 
@@ -105,7 +107,7 @@ class Decision(models.Model):
         ordering = ["decided_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.title} ({self.decided_on:%d %B %Y})"
+        return f"{self.get_kind_display()}: {self.title} ({govuk_date(self.decided_on)})"
 
 
 # The record of the decision report ----------------------------------------------------------
@@ -273,12 +275,16 @@ class Consultation(models.Model):
         ordering = ["programme", "consulted_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.body} ({self.consulted_on:%d %B %Y})"
+        return f"{self.body} ({govuk_date(self.consulted_on)})"
 
 
 class ReportReview(models.Model):
     """A sign-off of the report in one area, or its final approval. The report may be marked
-    approved only when every area is signed on or before the final approval."""
+    approved only when every area is signed on or before the final approval.
+
+    A sign-off is either made in the tracker by a signed-in user (`signed_by`, dated the day
+    they signed), or one of the report's own sign-offs as the report records it (`reviewer`,
+    a name typed from the report, with no user): never both (decision 0082)."""
 
     class Area(models.TextChoices):
         GOVERNANCE = "governance", "Governance"
@@ -295,7 +301,16 @@ class ReportReview(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="reviews")
     area = models.CharField(max_length=20, choices=Area.choices)
-    reviewer = models.CharField(max_length=200, blank=True)
+    # The name as the report records it; blank for a sign-off made in the tracker.
+    reviewer = models.CharField("name as recorded in the report", max_length=200, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed-in user who signed in the tracker",
+    )
     reviewer_role = models.CharField("role", max_length=200, blank=True)
     reviewed_on = models.DateField("date signed", null=True, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
@@ -305,15 +320,32 @@ class ReportReview(models.Model):
     class Meta:
         ordering = ["programme", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "area"], name="review_area_unique")
+            models.UniqueConstraint(fields=["programme", "area"], name="review_area_unique"),
+            models.CheckConstraint(
+                condition=models.Q(signed_by__isnull=True) | models.Q(reviewer=""),
+                name="review_signed_by_user_or_as_in_report",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_area_display()}: {self.reviewer or 'not signed'}"
+        return f"{self.get_area_display()}: {self.signer_name or 'not signed'}"
+
+    @property
+    def signer_name(self) -> str:
+        """Who signed: the signed-in user's name, or the name as the report records it."""
+        if self.signed_by_id:
+            return person_name(self.signed_by)
+        return self.reviewer
+
+    @property
+    def is_from_report(self) -> bool:
+        """One of the report's own sign-offs, as the report records it (no user signed it
+        here)."""
+        return not self.signed_by_id and bool(self.reviewer)
 
     @property
     def is_signed(self) -> bool:
-        return bool(self.reviewer) and self.reviewed_on is not None
+        return bool(self.signed_by_id or self.reviewer) and self.reviewed_on is not None
 
     @property
     def is_final_approval(self) -> bool:
@@ -381,7 +413,7 @@ class BenefitMeasure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.benefit}: {self.value} on {self.measured_on:%d %B %Y}"
+        return f"{self.benefit}: {self.value} on {govuk_date(self.measured_on)}"
 
 
 class GlossaryTerm(models.Model):

@@ -2,10 +2,11 @@
 and the figures derived from it (what is missing before approval, each benefit's progress)."""
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
+
+from core.dates import govuk_date
 
 from .models import (
     Benefit,
@@ -25,10 +26,6 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(100) * part / whole).quantize(ONE_DP, rounding=ROUND_HALF_UP)
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 # Sign-offs ---------------------------------------------------------------------------------
@@ -74,8 +71,8 @@ def approval_gaps(reviews: list[ReportReview]) -> list[str]:
             gaps.append(f"{area.label}: not signed off")
         elif final is not None and final.is_signed and review.reviewed_on > final.reviewed_on:
             gaps.append(
-                f"{area.label}: signed {_day(review.reviewed_on)}, after the final approval "
-                f"on {_day(final.reviewed_on)}"
+                f"{area.label}: signed {govuk_date(review.reviewed_on)}, after the final "
+                f"approval on {govuk_date(final.reviewed_on)}"
             )
     if final is None or not final.is_signed:
         gaps.append("Final approval: not recorded")
@@ -146,7 +143,7 @@ def programme_record(programme: Programme) -> ProgrammeRecord:
         (label, [c for c in considerations if c.section == value])
         for value, label in KeyConsideration.Section.choices
     ]
-    reviews = list(programme.reviews.all())
+    reviews = list(programme.reviews.select_related("signed_by"))
     return ProgrammeRecord(
         programme=programme,
         key_reasons=list(programme.key_reasons.all()),
@@ -175,20 +172,37 @@ def consultation_rows(programme: Programme) -> tuple[list[str], list[list]]:
 
 
 def sign_off_rows(programme: Programme) -> tuple[list[str], list[list]]:
-    headers = ["Area", "Signed by", "Role", "Date signed", "Status", "Report reference"]
-    signs = sign_offs(programme, list(programme.reviews.all()))
+    headers = [
+        "Area",
+        "Signed by",
+        "Role",
+        "Date signed",
+        "Status",
+        "How it was recorded",
+        "Report reference",
+    ]
+    signs = sign_offs(programme, list(programme.reviews.select_related("signed_by")))
     rows = [
         [
             r.get_area_display(),
-            r.reviewer,
+            r.signer_name,
             r.reviewer_role,
             r.reviewed_on,
             "Signed" if r.is_signed else "Missing",
+            _how_signed(r),
             r.source_reference,
         ]
         for r in [*signs.areas, signs.final_approval]
     ]
     return headers, rows
+
+
+def _how_signed(review: ReportReview) -> str:
+    if review.is_from_report:
+        return "As recorded in the report"
+    if review.signed_by_id:
+        return "Signed in the tracker by the signed-in user"
+    return ""
 
 
 def benefit_rows(programme: Programme) -> tuple[list[str], list[list]]:

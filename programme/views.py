@@ -2,7 +2,7 @@
 and glossary, with the forms that keep it current."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -69,6 +69,7 @@ def _record_context(request, programme, *, printable: bool) -> dict:
         "programme": programme,
         "record": record,
         "printable": printable,
+        "today": timezone.localdate(),
         "can_edit": not printable and can(request.user, Capability.EDIT_PROGRAMME),
         "can_decide": not printable and can(request.user, Capability.RECORD_DECISION),
         "benefit_chart": mark_safe(  # noqa: S308 - SVG drawn by matplotlib from escaped text
@@ -113,12 +114,13 @@ def _form_page(request, programme, form, *, title, anchor, submit="Save", intro=
 
 
 def _save_form(request, programme, form, save, *, success: str, anchor: str):
-    """Run `save(instance)` for a valid model form; a refusal comes back as field messages."""
+    """Run `save(data)` with a valid form's cleaned data (the fields of its Meta.fields, the
+    service's own tuple); a refusal comes back as messages next to the fields."""
     if request.method != "POST" or not form.is_valid():
         return None
-    instance = form.save(commit=False)
+    data = {name: form.cleaned_data[name] for name in form.Meta.fields}
     try:
-        save(instance)
+        save(data)
     except ValidationError as error:
         apply_errors(form, error)
         return None
@@ -134,7 +136,9 @@ def programme_edit(request, slug):
         request,
         programme,
         form,
-        lambda p: services.programme_record_save(programme=p, user=request.user),
+        lambda data: services.programme_record_save(
+            actor=request.user, programme=programme, data=data
+        ),
         success="The decision summary is saved.",
         anchor="decision",
     )
@@ -145,12 +149,23 @@ def programme_edit(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def programme_status(request, slug):
-    programme = get_programme_for_user(request.user, slug, Capability.EDIT_PROGRAMME)
-    form = forms.ProgrammeStatusForm(request.POST or None, initial={"status": programme.status})
+    # Officers keep the status; closing (and reopening) is Cabinet's: the page is for whoever
+    # may make at least one move, and the service judges the move itself.
+    programme = get_programme_for_user(request.user, slug)
+    if not (
+        can(request.user, Capability.EDIT_PROGRAMME)
+        or can(request.user, Capability.RECORD_DECISION)
+    ):
+        raise PermissionDenied("Your role does not allow changing the programme's status.")
+    form = forms.ProgrammeStatusForm(
+        request.POST or None,
+        initial={"status": programme.status},
+        allowed=services.statuses_open_to(request.user, programme),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.programme_set_status(
-                programme=programme, status=form.cleaned_data["status"], user=request.user
+                actor=request.user, programme=programme, status=form.cleaned_data["status"]
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -166,7 +181,8 @@ def programme_status(request, slug):
         anchor="sign-offs",
         intro="A programme is approved, in delivery or closed only once all seven review "
         "areas have signed off and the final approval is recorded, every sign-off dated on or "
-        "before the approval.",
+        "before the approval. Closing the programme, or reopening it, is for a cabinet member "
+        "(or an Admin).",
         gaps=selectors.approval_gaps(reviews),
     )
 
@@ -188,7 +204,7 @@ def item_edit(request, slug, kind, pk=None):
         request,
         programme,
         form,
-        lambda item: services.record_item_save(item=item, user=request.user),
+        lambda data: services.record_item_save(actor=request.user, item=instance, data=data),
         success=f"The {noun} is saved.",
         anchor=anchor,
     )
@@ -210,7 +226,9 @@ def consultation_edit(request, slug, pk=None):
         request,
         programme,
         form,
-        lambda c: services.consultation_save(consultation=c, user=request.user),
+        lambda data: services.consultation_save(
+            actor=request.user, consultation=consultation, data=data
+        ),
         success="The consultation is saved.",
         anchor="consultees",
     )
@@ -220,33 +238,52 @@ def consultation_edit(request, slug, pk=None):
 
 @require_http_methods(["GET", "POST"])
 def review_edit(request, slug, area):
+    """Sign off one area (or give the final approval) in your own name, or withdraw your own
+    sign-off; the report's own sign-offs are shown as the report records them."""
     programme = get_programme_for_user(request.user, slug, Capability.EDIT_PROGRAMME)
     if area not in ReportReview.Area.values:
         raise Http404("No such review area.")
-    review = ReportReview.objects.filter(programme=programme, area=area).first() or ReportReview(
+    review = ReportReview.objects.select_related("signed_by").filter(
         programme=programme, area=area
+    ).first() or ReportReview(programme=programme, area=area)
+    # Bound on every POST, even an empty one: signing without the confirmation is an error.
+    form = forms.ReportReviewForm(
+        request.POST if request.method == "POST" else None, instance=review
     )
-    form = forms.ReportReviewForm(request.POST or None, instance=review)
-    if area != ReportReview.Area.FINAL_APPROVAL:
-        form.fields["reviewer_role"].label = "Role (optional)"
-    done = _save_form(
-        request,
-        programme,
-        form,
-        lambda r: services.report_review_save(review=r, user=request.user),
-        success=f"The {review.get_area_display().lower()} sign-off is saved.",
-        anchor="sign-offs",
-    )
+    withdrawing = request.method == "POST" and request.POST.get("action") == "withdraw"
+    withdraw_errors = []
     label = review.get_area_display()
-    title = "Record the final approval" if review.is_final_approval else f"{label} sign-off"
-    return done or _form_page(
+    try:
+        if withdrawing:
+            services.report_review_withdraw(actor=request.user, programme=programme, area=area)
+            messages.success(request, f"The {label.lower()} sign-off is withdrawn.")
+            return redirect(f"{programme.get_absolute_url()}#sign-offs")
+        if request.method == "POST" and form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            services.report_review_sign(
+                actor=request.user, programme=programme, area=area, data=data
+            )
+            messages.success(request, f"The {label.lower()} sign-off is recorded in your name.")
+            return redirect(f"{programme.get_absolute_url()}#sign-offs")
+    except ValidationError as error:
+        if withdrawing:
+            withdraw_errors = error.messages
+        else:
+            apply_errors(form, error)
+    title = "Give the final approval" if review.is_final_approval else f"{label} sign-off"
+    return _form_page(
         request,
         programme,
         form,
         title=title,
         anchor="sign-offs",
-        intro="Every sign-off is dated on or before the final approval. Leave both the name and "
-        "the date empty to show the area as not yet signed.",
+        submit="Give the final approval" if review.is_final_approval else "Sign off",
+        intro="You sign in your own name, dated today. Every sign-off is dated on or before "
+        "the final approval.",
+        template="programme/review_sign.html",
+        review=review,
+        may_withdraw=services.may_withdraw_sign_off(request.user, review),
+        withdraw_errors=withdraw_errors,
     )
 
 
@@ -264,7 +301,7 @@ def benefit_edit(request, slug, pk=None):
         request,
         programme,
         form,
-        lambda b: services.benefit_save(benefit=b, user=request.user),
+        lambda data: services.benefit_save(actor=request.user, benefit=benefit, data=data),
         success="The benefit is saved.",
         anchor="benefits",
     )
@@ -282,7 +319,7 @@ def measure_add(request, slug, pk):
         request,
         programme,
         form,
-        lambda m: services.benefit_measure_add(measure=m, user=request.user),
+        lambda data: services.benefit_measure_add(actor=request.user, benefit=benefit, data=data),
         success=f"The actual for “{benefit.title}” is recorded.",
         anchor="benefits",
     )
@@ -311,7 +348,7 @@ def glossary_edit(request, slug, pk=None):
         request,
         programme,
         form,
-        lambda t: services.glossary_term_save(term=t, user=request.user),
+        lambda data: services.glossary_term_save(actor=request.user, term=term, data=data),
         success="The glossary term is saved.",
         anchor="glossary",
     )
@@ -339,7 +376,7 @@ def recommendation_decide(request, slug, pk):
                 outcome=form.cleaned_data["outcome"],
                 decided_on=form.cleaned_data["decided_on"],
                 notes=form.cleaned_data["notes"],
-                user=request.user,
+                actor=request.user,
             )
         except ValidationError as error:
             apply_errors(form, error)

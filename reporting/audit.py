@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import CharField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
+from core.dates import govuk_date
 from core.money import MoneyField, format_gbp
 from core.names import person_name
 
@@ -202,10 +203,6 @@ class _RelatedNames:
         return str(obj)
 
 
-def _local(value: datetime) -> datetime:
-    return timezone.localtime(value) if timezone.is_aware(value) else value
-
-
 def format_value(f, value, names: _RelatedNames) -> str:
     """A field's value as the pages show it: £, dates in words, choices by their label."""
     if value is None or value == "":
@@ -218,11 +215,8 @@ def format_value(f, value, names: _RelatedNames) -> str:
         return "Yes" if value else "No"
     if isinstance(f, MoneyField):
         return format_gbp(value)
-    if isinstance(value, datetime):
-        value = _local(value)
-        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
-    if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, date):  # a datetime too, in local time: `19 July 2022 at 14:05`
+        return govuk_date(value)
     if isinstance(f, models.FileField):
         return getattr(value, "name", str(value)) or BLANK
     return str(value)

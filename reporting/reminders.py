@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import NoReverseMatch
 
+from core.dates import govuk_date
+from core.names import person_name
 from programme.models import Programme
 from risks.selectors import overdue_reviews_and_actions
 from stages.selectors import outputs_due
@@ -119,13 +121,13 @@ def site_url() -> str:
 
 def reminder_message(owner, items: list[ReminderItem], today: date) -> EmailMessage:
     lines = [
-        f"Dear {owner.get_full_name() or owner.get_username()},",
+        f"Dear {person_name(owner)},",
         "",
-        f"As of {today.day} {today:%B %Y}, these are overdue and yours to act on:",
+        f"As of {govuk_date(today)}, these are overdue and yours to act on:",
         "",
     ]
     for item in sorted(items, key=lambda i: (i.due or today, i.kind, i.title)):
-        due = f"{item.due.day} {item.due:%B %Y}" if item.due else "no date"
+        due = govuk_date(item.due) if item.due else "no date"
         link = f" – {site_url()}{item.path}" if item.path else ""
         lines.append(f"- {item.kind}: {item.title} (due {due}; {item.programme.name}){link}")
     lines += ["", f"{settings.SERVICE_NAME}"]

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
 from programme.models import Programme
@@ -92,16 +93,9 @@ def display_cell(value) -> str:
         return "Yes" if value else "No"
     if isinstance(value, Decimal):
         return format_gbp(value)
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
-    if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, date):  # a datetime too: `19 July 2022 at 14:05`
+        return govuk_date(value)
     return str(value)
-
-
-def _name(user) -> str:
-    return person_name(user) if user is not None else "No owner"
 
 
 # Facts -----------------------------------------------------------------------------------
@@ -221,7 +215,7 @@ def outputs_section(dash) -> Section:
                     label,
                     str(output),
                     output.stage.number,
-                    _name(output.owner),
+                    person_name(output.owner, nobody="No owner"),
                     output.due_date,
                     due.days,
                     output.get_status_display(),
@@ -287,7 +281,7 @@ def risk_sections(dash) -> list[Section]:
             [
                 r.reference,
                 r.title,
-                _name(r.owner),
+                person_name(r.owner, nobody="No owner"),
                 r.inherent_score,
                 r.inherent_band.label if r.inherent_band else "Not scored",
                 r.residual_score,

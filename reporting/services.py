@@ -25,7 +25,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from core.access import Role
+from core.access import Capability, Role, require
+from core.dates import govuk_date
 from core.history import acting_user
 from programme.celery import app as celery_app
 from programme.models import Programme
@@ -63,13 +64,14 @@ CONTENT_TYPES = {
 # Requesting ------------------------------------------------------------------------------
 
 
-def report_request(*, programme: Programme, kind: str, user) -> ReportRun:
-    """Record a request for a report and send it to the workers once the row is committed."""
+def report_request(*, actor, programme: Programme, kind: str) -> ReportRun:
+    """Record `actor`'s request for a report and send it to the workers once the row is
+    committed. (The monthly report is requested by no one: `monthly_highlight_reports`.)"""
+    require(actor, Capability.GENERATE_REPORTS)
     if kind not in ReportRun.Kind.values:
         raise ValidationError({"kind": "Choose a kind of report."})
-    requested_by = user if getattr(user, "is_authenticated", False) else None
-    with transaction.atomic(), acting_user(requested_by):
-        run = ReportRun(programme=programme, kind=kind, requested_by=requested_by)
+    with transaction.atomic(), acting_user(actor):
+        run = ReportRun(programme=programme, kind=kind, requested_by=actor)
         run.full_clean()
         run.save()
         # robust: an error while sending is logged, never raised into the page.
@@ -317,7 +319,7 @@ def highlight_email_cabinet(*, run: ReportRun) -> int:
         link = site_url() + reverse("reporting:reports", kwargs={"slug": programme.slug})
         day = timezone.localtime(run.finished_at).date()
         message = EmailMessage(
-            f"Highlight report: {programme.name} ({day.day} {day:%B %Y})",
+            f"Highlight report: {programme.name} ({govuk_date(day)})",
             "\n".join(
                 [
                     "The monthly highlight report is attached.",

@@ -8,7 +8,8 @@ from django.utils import timezone
 from . import reminders, services
 
 
-def _day(today: str | None) -> date:
+def _as_date(today: str | None) -> date:
+    """The ISO date a task was given (beat passes none: today)."""
     return date.fromisoformat(today) if today else timezone.localdate()
 
 
@@ -31,10 +32,10 @@ def sweep_queued_reports(older_than_seconds: int = services.SWEEP_AFTER_SECONDS)
 @shared_task(acks_late=True)
 def send_monthly_highlight_reports(today: str | None = None) -> list[int]:
     """Runs every morning; acts only on the first working day of the month."""
-    return services.monthly_highlight_reports(today=_day(today))
+    return services.monthly_highlight_reports(today=_as_date(today))
 
 
 @shared_task(acks_late=True)
 def send_daily_reminders(today: str | None = None) -> int:
     """Email each owner their overdue outputs, risk reviews and mitigation actions."""
-    return reminders.send_reminders(today=_day(today))
+    return reminders.send_reminders(today=_as_date(today))

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import Capability, can
+from core.forms import apply_errors
 from programme.access import get_programme_for_user
 
 from . import selectors, services
@@ -73,9 +75,13 @@ def report_request(request, slug):
     form = ReportRequestForm(request.POST)
     if not form.is_valid():
         return _page(request, programme, form, status=400)
-    run = services.report_request(
-        programme=programme, kind=form.cleaned_data["kind"], user=request.user
-    )
+    try:
+        run = services.report_request(
+            actor=request.user, programme=programme, kind=form.cleaned_data["kind"]
+        )
+    except ValidationError as error:
+        apply_errors(form, error)
+        return _page(request, programme, form, status=400)
     messages.success(
         request,
         f"{run.get_kind_display()} requested (number {run.pk}). "

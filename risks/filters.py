@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 
+from core.names import person_name
+
 from . import scoring
 from .models import BASES, Risk, RiskCategory, data_quality_q
 
@@ -34,13 +36,9 @@ SORTS = {
 }
 
 
-def _user_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _user_label(obj)
+        return person_name(obj)
 
 
 class OwnerFilter(django_filters.ModelChoiceFilter):

@@ -8,18 +8,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.forms import ModelForm
+from core.names import person_name
 
-from . import scoring
+from . import scoring, services
 from .models import SCORE_MESSAGE, MitigationAction, Risk, RiskCategory, RiskReview
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.username
 
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return _user_label(obj)
+        return person_name(obj)
 
 
 def owner_field(label: str, current=None) -> UserChoiceField:
@@ -76,28 +73,7 @@ class RiskForm(ModelForm):
 
     class Meta:
         model = Risk
-        fields = [
-            "kind",
-            "title",
-            "cause",
-            "effect",
-            "category",
-            "owner",
-            "mitigation",
-            "inherent_likelihood",
-            "inherent_impact",
-            "residual_likelihood",
-            "residual_impact",
-            "residual_reason",
-            "target_likelihood",
-            "target_impact",
-            "response",
-            "proximity",
-            "review_date",
-            "stages",
-            "status",
-            "closing_note",
-        ]
+        fields = services.RISK_FIELDS
         widgets = {
             "kind": forms.RadioSelect,
             "cause": forms.Textarea(attrs={"rows": 3}),
@@ -145,7 +121,7 @@ class RiskForm(ModelForm):
 class ActionForm(ModelForm):
     class Meta:
         model = MitigationAction
-        fields = ["description", "owner", "due_date", "done", "done_on"]
+        fields = services.ACTION_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "due_date": forms.DateInput,
@@ -171,16 +147,7 @@ class ReviewForm(ModelForm):
 
     class Meta:
         model = RiskReview
-        fields = [
-            "reviewed_on",
-            "inherent_likelihood",
-            "inherent_impact",
-            "residual_likelihood",
-            "residual_impact",
-            "residual_reason",
-            "notes",
-            "next_review_date",
-        ]
+        fields = services.REVIEW_FIELDS
         widgets = {
             "reviewed_on": forms.DateInput,
             "next_review_date": forms.DateInput,

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.dates import govuk_date
+
 from . import scoring
 
 SCORE_MESSAGE = "Enter a whole number from 1 to 5"
@@ -413,7 +415,7 @@ class RiskReview(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Review of {self.risk} on {self.reviewed_on:%d %B %Y}"
+        return f"Review of {self.risk} on {govuk_date(self.reviewed_on)}"
 
     @property
     def inherent_score(self) -> int | None:

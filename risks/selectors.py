@@ -29,6 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from core.dates import govuk_date
+from core.names import person_name
 from programme.models import Programme
 
 from . import scoring
@@ -398,8 +400,7 @@ def history_entries(risk: Risk, limit: int = HISTORY_LIMIT) -> list[dict]:
         user_ids.add(row.owner_id)
         category_ids.add(row.category_id)
     users = {
-        u.pk: (u.get_full_name() or u.username)
-        for u in get_user_model().objects.filter(pk__in=user_ids - {None})
+        u.pk: person_name(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})
     }
     categories = dict(
         RiskCategory.objects.filter(pk__in=category_ids - {None}).values_list("pk", "name")
@@ -415,7 +416,7 @@ def history_entries(risk: Risk, limit: int = HISTORY_LIMIT) -> list[dict]:
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         if isinstance(value, date):
-            return f"{value.day} {value:%B %Y}"
+            return govuk_date(value)
         return value
 
     entries = []
@@ -437,7 +438,7 @@ def history_entries(risk: Risk, limit: int = HISTORY_LIMIT) -> list[dict]:
         entries.append(
             {
                 "when": row.history_date,
-                "who": (user.get_full_name() or user.username) if user else "",
+                "who": person_name(user, nobody=""),
                 "created": row.history_type == "+",
                 "changes": changes,
                 "reason": row.history_change_reason or "",

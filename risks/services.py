@@ -1,9 +1,15 @@
-"""Writes to the risk register: each service validates (`full_clean`) inside one transaction
-and attributes the history row to the acting user, whether called from a view or a command."""
+"""Writes to the risk register: risks and opportunities, their reviews and mitigation actions.
+
+Every service has the shape of decision 0081: `actor` first, `require(actor,
+Capability.EDIT_RISKS)` before anything else, the write inside `transaction.atomic()` and
+`acting_user(actor)` (so each history row, m2m rows included, names the actor in a request or
+a command alike), the editable fields as one tuple that the form's `Meta.fields` imports, and
+`full_clean()` whose refusals are keyed by the form's field names.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -12,12 +18,16 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.access import Capability, require
+from core.dates import govuk_date
 from core.history import acting_user
+from core.services import assign_fields
 from programme.models import Programme
 
 from .models import MitigationAction, Risk, RiskReview
 
-# The fields of a Risk a person may set through risk_create / risk_update.
+# The fields of a risk a person may set (the risk form's fields, in its order). `stages` is a
+# many-to-many: the services set it after the row is saved.
 RISK_FIELDS = (
     "kind",
     "title",
@@ -34,21 +44,30 @@ RISK_FIELDS = (
     "target_likelihood",
     "target_impact",
     "response",
-    "status",
-    "closing_note",
     "proximity",
     "review_date",
+    "stages",
+    "status",
+    "closing_note",
 )
 ACTION_FIELDS = ("description", "owner", "due_date", "done", "done_on")
+REVIEW_FIELDS = (
+    "reviewed_on",
+    "inherent_likelihood",
+    "inherent_impact",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_reason",
+    "notes",
+    "next_review_date",
+)
 
 
-def _apply(instance, data: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    unknown = set(data) - set(allowed) - {"stages"}
-    if unknown:
-        raise TypeError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    for name in allowed:
-        if name in data:
-            setattr(instance, name, data[name])
+def _split_stages(data: Mapping[str, Any]) -> tuple[dict[str, Any], list | None]:
+    """The risk's own fields, and the stages it affects (None when not given)."""
+    fields = dict(data)
+    stages = fields.pop("stages", None)
+    return fields, stages
 
 
 def _closing_date(risk: Risk, today: date) -> None:
@@ -60,35 +79,39 @@ def _closing_date(risk: Risk, today: date) -> None:
 
 
 def risk_create(
-    *, programme: Programme, user, data: Mapping[str, Any], today: date | None = None
+    *, actor, programme: Programme, data: Mapping[str, Any], today: date | None = None
 ) -> Risk:
     """Add a risk or opportunity to `programme`'s register, numbered after the last one."""
+    require(actor, Capability.EDIT_RISKS)
     today = today or timezone.localdate()
-    with transaction.atomic(), acting_user(user):
+    fields, stages = _split_stages(data)
+    with transaction.atomic(), acting_user(actor):
         # Lock the programme row so two people adding risks at once get different numbers.
         Programme.objects.select_for_update().filter(pk=programme.pk).first()
         last = Risk.objects.filter(programme=programme).aggregate(n=Max("number"))["n"] or 0
         risk = Risk(programme=programme, number=last + 1)
-        _apply(risk, data, RISK_FIELDS)
+        assign_fields(risk, fields, RISK_FIELDS)
         _closing_date(risk, today)
         risk.full_clean()
         risk.save()
-        if "stages" in data:
-            risk.stages.set(_programme_stages(programme, data["stages"]))
+        if stages is not None:
+            risk.stages.set(_programme_stages(programme, stages))
     return risk
 
 
-def risk_update(*, risk: Risk, user, data: Mapping[str, Any], today: date | None = None) -> Risk:
-    """Change a risk; the history row names `user`."""
+def risk_update(*, actor, risk: Risk, data: Mapping[str, Any], today: date | None = None) -> Risk:
+    """Change a risk; the history row names `actor`."""
+    require(actor, Capability.EDIT_RISKS)
     today = today or timezone.localdate()
-    with transaction.atomic(), acting_user(user):
+    fields, stages = _split_stages(data)
+    with transaction.atomic(), acting_user(actor):
         risk = Risk.objects.select_for_update().get(pk=risk.pk)
-        _apply(risk, data, RISK_FIELDS)
+        assign_fields(risk, fields, RISK_FIELDS)
         _closing_date(risk, today)
         risk.full_clean()
         risk.save()
-        if "stages" in data:
-            wanted = set(_programme_stages(risk.programme, data["stages"]))
+        if stages is not None:
+            wanted = set(_programme_stages(risk.programme, stages))
             if wanted != set(risk.stages.all()):
                 risk.stages.set(wanted)
     return risk
@@ -102,67 +125,48 @@ def _programme_stages(programme: Programme, stages) -> list:
     return stages
 
 
-def review_record(
-    *,
-    risk: Risk,
-    user,
-    reviewed_on: date,
-    residual_likelihood: int,
-    residual_impact: int,
-    inherent_likelihood: int | None = None,
-    inherent_impact: int | None = None,
-    residual_reason: str = "",
-    notes: str = "",
-    next_review_date: date | None = None,
-) -> RiskReview:
+def review_record(*, actor, risk: Risk, data: Mapping[str, Any]) -> RiskReview:
     """Record a dated review. A review newer than any before it also becomes the risk's
     current scoring and sets its next review date; an older one only fills in the trend."""
-    with transaction.atomic(), acting_user(user):
+    require(actor, Capability.EDIT_RISKS)
+    with transaction.atomic(), acting_user(actor):
         risk = Risk.objects.select_for_update().get(pk=risk.pk)
-        review = RiskReview(
-            risk=risk,
-            reviewed_on=reviewed_on,
-            reviewed_by=user,
-            inherent_likelihood=inherent_likelihood,
-            inherent_impact=inherent_impact,
-            residual_likelihood=residual_likelihood,
-            residual_impact=residual_impact,
-            residual_reason=residual_reason,
-            notes=notes,
-            next_review_date=next_review_date,
-        )
+        review = RiskReview(risk=risk, reviewed_by=actor)
+        assign_fields(review, data, REVIEW_FIELDS)
         review.full_clean()
         latest = risk.reviews.aggregate(d=Max("reviewed_on"))["d"]
         review.save()
-        if latest is None or reviewed_on >= latest:
-            if inherent_likelihood is not None:
-                risk.inherent_likelihood = inherent_likelihood
-                risk.inherent_impact = inherent_impact
-            risk.residual_likelihood = residual_likelihood
-            risk.residual_impact = residual_impact
-            if residual_reason:
-                risk.residual_reason = residual_reason
-            if next_review_date is not None:
-                risk.review_date = next_review_date
-            risk._change_reason = f"Review on {reviewed_on.day} {reviewed_on:%B %Y}"
+        if latest is None or review.reviewed_on >= latest:
+            if review.inherent_likelihood is not None:
+                risk.inherent_likelihood = review.inherent_likelihood
+                risk.inherent_impact = review.inherent_impact
+            risk.residual_likelihood = review.residual_likelihood
+            risk.residual_impact = review.residual_impact
+            if review.residual_reason:
+                risk.residual_reason = review.residual_reason
+            if review.next_review_date is not None:
+                risk.review_date = review.next_review_date
+            risk._change_reason = f"Review on {govuk_date(review.reviewed_on)}"
             risk.full_clean()
             risk.save()
     return review
 
 
-def action_create(*, risk: Risk, user, data: Mapping[str, Any]) -> MitigationAction:
-    with transaction.atomic(), acting_user(user):
+def action_create(*, actor, risk: Risk, data: Mapping[str, Any]) -> MitigationAction:
+    require(actor, Capability.EDIT_RISKS)
+    with transaction.atomic(), acting_user(actor):
         action = MitigationAction(risk=risk)
-        _apply(action, data, ACTION_FIELDS)
+        assign_fields(action, data, ACTION_FIELDS)
         action.full_clean()
         action.save()
     return action
 
 
-def action_update(*, action: MitigationAction, user, data: Mapping[str, Any]) -> MitigationAction:
-    with transaction.atomic(), acting_user(user):
+def action_update(*, actor, action: MitigationAction, data: Mapping[str, Any]) -> MitigationAction:
+    require(actor, Capability.EDIT_RISKS)
+    with transaction.atomic(), acting_user(actor):
         action = MitigationAction.objects.select_for_update().get(pk=action.pk)
-        _apply(action, data, ACTION_FIELDS)
+        assign_fields(action, data, ACTION_FIELDS)
         action.full_clean()
         action.save()
     return action

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from core.access import Capability, can
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
+from core.names import person_name
 from programme.access import get_programme_for_user
 
 from . import charts, selectors, services
@@ -54,10 +55,6 @@ EXPORT_HEADERS = [
 ]
 
 
-def _person(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
-
-
 @require_http_methods(["GET"])
 def register(request, slug):
     programme = get_programme_for_user(request.user, slug)
@@ -79,7 +76,12 @@ def _export_rows(programme, request):
     today = timezone.localdate()
     for risk in selectors.export_rows(programme, params=request.GET, today=today):
         row = [risk.reference, risk.get_kind_display(), risk.title]
-        row += [str(risk.category or ""), _person(risk.owner), risk.cause, risk.effect]
+        row += [
+            str(risk.category or ""),
+            person_name(risk.owner, nobody=""),
+            risk.cause,
+            risk.effect,
+        ]
         row.append(risk.mitigation)
         for basis in ("inherent", "residual", "target"):
             band = getattr(risk, f"{basis}_band")
@@ -154,10 +156,6 @@ def risk_detail(request, slug, number):
     )
 
 
-def _risk_data(form) -> dict:
-    return dict(form.cleaned_data)
-
-
 @require_http_methods(["GET", "POST"])
 def risk_create(request, slug):
     programme = get_programme_for_user(request.user, slug, Capability.EDIT_RISKS)
@@ -165,7 +163,7 @@ def risk_create(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             risk = services.risk_create(
-                programme=programme, user=request.user, data=_risk_data(form)
+                actor=request.user, programme=programme, data=form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -183,7 +181,7 @@ def risk_edit(request, slug, number):
     form = RiskForm(request.POST or None, instance=risk, programme=risk.programme)
     if request.method == "POST" and form.is_valid():
         try:
-            risk = services.risk_update(risk=risk, user=request.user, data=_risk_data(form))
+            risk = services.risk_update(actor=request.user, risk=risk, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -200,7 +198,7 @@ def review_create(request, slug, number):
     form = ReviewForm(request.POST or None, risk=risk)
     if request.method == "POST" and form.is_valid():
         try:
-            services.review_record(risk=risk, user=request.user, **form.cleaned_data)
+            services.review_record(actor=request.user, risk=risk, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -217,7 +215,7 @@ def action_create(request, slug, number):
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_create(risk=risk, user=request.user, data=form.cleaned_data)
+            services.action_create(actor=request.user, risk=risk, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -237,7 +235,7 @@ def action_edit(request, slug, number, action_id):
     form = ActionForm(request.POST or None, instance=action)
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(action=action, user=request.user, data=form.cleaned_data)
+            services.action_update(actor=request.user, action=action, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:

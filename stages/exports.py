@@ -3,14 +3,11 @@ through `core.exports`."""
 
 from django.utils import timezone
 
+from core.names import person_name
 from programme.models import Programme
 
 from . import rag as rag_scale
 from . import selectors
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 def outputs_rows(programme: Programme):
@@ -41,14 +38,14 @@ def outputs_rows(programme: Programme):
                 output.code,
                 output.title,
                 output.get_status_display(),
-                _name(output.owner),
+                person_name(output.owner, nobody=""),
                 output.due_date,
                 {"overdue": "Overdue", "due_soon": "Due soon"}.get(state, ""),
                 output.evidence_url,
                 output.evidence_file.name.rsplit("/", 1)[-1] if output.evidence_file else "",
-                _name(output.submitted_by),
+                person_name(output.submitted_by, nobody=""),
                 output.submitted_at,
-                _name(output.accepted_by),
+                person_name(output.accepted_by, nobody=""),
                 output.accepted_at,
                 output.note,
                 output.source_reference,
@@ -80,7 +77,7 @@ def updates_rows(programme: Programme):
             update.narrative,
             update.next_steps,
             update.escalation,
-            _name(update.author),
+            person_name(update.author, nobody=""),
             update.created_at,
         ]
         for update in selectors.updates_for_export(programme)

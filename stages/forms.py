@@ -11,9 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from core.forms import DateField, DateInput, ModelForm
+from core.names import person_name
+from programme.models import Decision
 
 from . import rag as rag_scale
-from .models import Output, Stage
+from . import services
+from .models import Output, ProgressUpdate, Stage
 from .services import ALLOWED_EVIDENCE_EXTENSIONS, evidence_file_validate
 
 
@@ -28,18 +31,7 @@ def _date_field(label: str, *, required: bool = True, help_text: str = "") -> Da
 class StageForm(ModelForm):
     class Meta:
         model = Stage
-        fields = [
-            "name",
-            "description",
-            "planned_start",
-            "planned_end",
-            "planned_dates_note",
-            "procurement_route",
-            "contract_basis",
-            "supplier",
-            "rag_scale",
-            "source_reference",
-        ]
+        fields = services.STAGE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "planned_start": DateInput(),
@@ -73,17 +65,7 @@ class OutputForm(ModelForm):
 
     class Meta:
         model = Output
-        fields = [
-            "code",
-            "title",
-            "description",
-            "owner",
-            "due_date",
-            "evidence_url",
-            "evidence_file",
-            "note",
-            "source_reference",
-        ]
+        fields = services.OUTPUT_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 2}),
@@ -109,7 +91,7 @@ class OutputForm(ModelForm):
             .distinct()
             .order_by("first_name", "last_name", "username")
         )
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["owner"].label_from_instance = person_name
         megabytes = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
         types = ", ".join(sorted(ALLOWED_EVIDENCE_EXTENSIONS))
         self.fields["evidence_file"].help_text = f"{types}; up to {megabytes} MB"
@@ -132,15 +114,8 @@ class OutputForm(ModelForm):
             raise ValidationError(f"Stage {self.instance.stage.number} already has output {code}.")
         return code
 
-    def service_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
-        uploaded = self.files.get(self.add_prefix("evidence_file"))
-        if not uploaded and data["evidence_file"] is not False:
-            data["evidence_file"] = None  # no new file and not cleared: keep what is stored
-        return data
 
-
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(ModelForm):
     as_of = _date_field("Date of the update")
     rag = forms.ChoiceField(
         label="Delivery confidence",
@@ -177,8 +152,13 @@ class ProgressUpdateForm(forms.Form):
         help_text="Anything the programme board or cabinet member needs to act on",
     )
 
+    class Meta:
+        model = ProgressUpdate
+        fields = services.PROGRESS_UPDATE_FIELDS
+
     def __init__(self, *args, stage: Stage, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.stage = stage
         self.fields["rag"].choices = rag_scale.choices_for(stage.rag_scale)
         self.fields[
             "rag"
@@ -195,6 +175,9 @@ class OutputStatusForm(forms.Form):
             "invalid_choice": "Choose one of the statuses listed.",
         },
     )
+    # The fingerprint of the evidence the page showed (`services.evidence_seen`): accepting
+    # evidence that changed after the page was opened is refused.
+    seen_evidence = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, allowed: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,7 +195,7 @@ class StageCompleteForm(forms.Form):
     actual_end = _date_field("Date the stage ended")
 
 
-class GateDecisionForm(forms.Form):
+class GateDecisionForm(ModelForm):
     decided_on = _date_field("Date of the decision")
     decision_maker = forms.CharField(
         label="Decision maker",
@@ -229,6 +212,10 @@ class GateDecisionForm(forms.Form):
         max_length=100,
         help_text="For example, the decision notice or report paragraph",
     )
+
+    class Meta:
+        model = Decision
+        fields = services.GATE_DECISION_FIELDS
 
 
 class ApprovalDecisionForm(GateDecisionForm):
@@ -247,6 +234,10 @@ class ApprovalDecisionForm(GateDecisionForm):
         error_messages={"required": "Enter a title for the decision."},
     )
     field_order = ["stages", "title", "decided_on", "decision_maker", "summary"]
+
+    class Meta:
+        model = Decision
+        fields = services.APPROVAL_DECISION_FIELDS
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils.text import get_valid_filename
 from simple_history.models import HistoricalRecords
 
+from core.dates import govuk_date
+
 from . import rag as rag_scale
 from .rag import Rag, RagScale
 
@@ -223,7 +225,7 @@ class Output(models.Model):
         if self.due_date and starts_on and self.due_date < starts_on:
             errors["due_date"] = (
                 f"The due date must be on or after the day the stage starts "
-                f"({starts_on.day} {starts_on:%B %Y})."
+                f"({govuk_date(starts_on)})."
             )
         if errors:
             raise ValidationError(errors)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
+from core.dates import govuk_date
 from programme.models import Decision, Programme
 
 from . import rag as rag_scale
@@ -267,7 +268,7 @@ def _history_label(kind: str, record) -> str:
     if kind == "Output":
         return f"{record.code}) {record.title}"
     if kind == "Progress update":
-        return f"Update of {record.as_of.day} {record.as_of:%B %Y}"
+        return f"Update of {govuk_date(record.as_of)}"
     return f"Stage {record.number}: {record.name}"
 
 

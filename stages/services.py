@@ -1,27 +1,33 @@
 """Writes for stages: edit, start and complete a stage, record its approval and gate, manage
 outputs and their status (four-eyes acceptance), post progress updates.
 
-Every function is keyword-only, takes the acting user, checks the capability itself (so a
-caller cannot forget) and validates with `full_clean()` inside `transaction.atomic`: either
-the whole change is saved or nothing is. Refusals are `PermissionDenied`; bad input is
-`ValidationError` keyed by field name.
+Every service has the shape of decision 0081: `actor` first, `require()` before anything
+else (so a caller cannot forget), the write inside `transaction.atomic()` and
+`acting_user(actor)` (so every history row names the actor, in a request or not), the
+editable fields as one tuple that the form's `Meta.fields` imports, validated with
+`full_clean()`: either the whole change is saved or nothing is. Refusals are
+`PermissionDenied`; bad input is `ValidationError` keyed by the form's field names.
 """
 
+import hashlib
 from datetime import date
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.access import Capability, Role, require, roles_of
+from core.history import acting_user
+from core.services import assign_fields
 from programme.models import Decision, Programme
 
 from .models import Output, ProgressUpdate, Stage
 
-STAGE_EDITABLE_FIELDS = (
+STAGE_FIELDS = (
     "name",
     "description",
     "planned_start",
@@ -33,7 +39,7 @@ STAGE_EDITABLE_FIELDS = (
     "rag_scale",
     "source_reference",
 )
-OUTPUT_EDITABLE_FIELDS = (
+OUTPUT_FIELDS = (
     "code",
     "title",
     "description",
@@ -43,6 +49,22 @@ OUTPUT_EDITABLE_FIELDS = (
     "evidence_file",
     "note",
     "source_reference",
+)
+PROGRESS_UPDATE_FIELDS = (
+    "as_of",
+    "rag",
+    "percent_complete",
+    "narrative",
+    "next_steps",
+    "escalation",
+)
+# A gate decision and a stage approval are Decision rows; the approval also has a title.
+GATE_DECISION_FIELDS = ("decided_on", "decision_maker", "summary", "source_reference")
+APPROVAL_DECISION_FIELDS = ("title", *GATE_DECISION_FIELDS)
+
+# What a change of evidence does to a submitted or accepted output (issue 16, item 4).
+EVIDENCE_CHANGED_REASON = (
+    "Evidence changed after submission: back in progress, any acceptance cleared"
 )
 
 # The only moves an output's status may make. Accepted is final.
@@ -68,18 +90,18 @@ def _locked(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 
 
-def _set_fields(instance, data: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValueError(f"Not editable here: {', '.join(sorted(unknown))}")
-    for name, value in data.items():
-        if name == "evidence_file":
-            # A form gives None for "no new file" and False for "remove the file".
-            if value is None:
-                continue
-            if value is False:
-                value = ""
-        setattr(instance, name, value)
+def _output_data(data: dict[str, Any]) -> dict[str, Any]:
+    """The output form's data as fields to set. A file input gives None or the stored file
+    for "no new file" (so the stored one stays), False for "remove the file", else the new
+    upload."""
+    data = dict(data)
+    if "evidence_file" in data:
+        value = data["evidence_file"]
+        if value is None or isinstance(value, FieldFile):
+            del data["evidence_file"]
+        elif value is False:
+            data["evidence_file"] = ""
+    return data
 
 
 # Evidence --------------------------------------------------------------------------------
@@ -107,11 +129,11 @@ def evidence_file_validate(upload) -> None:
 # Stages ----------------------------------------------------------------------------------
 
 
-def stage_update(*, stage: Stage, user, data: dict[str, Any]) -> Stage:
-    require(user, Capability.UPDATE_STAGES)
-    with transaction.atomic():
+def stage_update(*, actor, stage: Stage, data: dict[str, Any]) -> Stage:
+    require(actor, Capability.UPDATE_STAGES)
+    with transaction.atomic(), acting_user(actor):
         stage = _locked(Stage, stage.pk)
-        _set_fields(stage, data, STAGE_EDITABLE_FIELDS)
+        assign_fields(stage, data, STAGE_FIELDS)
         stage.full_clean()
         stage.save()
     return stage
@@ -152,10 +174,10 @@ def stage_start_blockers(stage: Stage, previous_outputs: list[Output] | None = N
     return blockers
 
 
-def stage_start(*, stage: Stage, user, actual_start: date) -> Stage:
+def stage_start(*, actor, stage: Stage, actual_start: date) -> Stage:
     """Start a stage. Refused, with what is missing, before its gate is passed."""
-    require(user, Capability.UPDATE_STAGES)
-    with transaction.atomic():
+    require(actor, Capability.UPDATE_STAGES)
+    with transaction.atomic(), acting_user(actor):
         stage = _locked(Stage, stage.pk)
         blockers = stage_start_blockers(stage)
         if blockers:
@@ -169,10 +191,10 @@ def stage_start(*, stage: Stage, user, actual_start: date) -> Stage:
     return stage
 
 
-def stage_complete(*, stage: Stage, user, actual_end: date) -> Stage:
+def stage_complete(*, actor, stage: Stage, actual_end: date) -> Stage:
     """Close a stage once every one of its outputs is accepted."""
-    require(user, Capability.UPDATE_STAGES)
-    with transaction.atomic():
+    require(actor, Capability.UPDATE_STAGES)
+    with transaction.atomic(), acting_user(actor):
         stage = _locked(Stage, stage.pk)
         if stage.status != Stage.Status.IN_PROGRESS:
             raise ValidationError(f"Stage {stage.number} is not in progress, so it cannot end.")
@@ -189,29 +211,14 @@ def stage_complete(*, stage: Stage, user, actual_end: date) -> Stage:
     return stage
 
 
-def _decision_create(*, programme: Programme, user, kind: str, fields: dict[str, Any]) -> Decision:
-    decision = Decision(programme=programme, kind=kind, recorded_by=user, **fields)
-    decision.full_clean()
-    decision.save()
-    return decision
-
-
-def stage_gate_record(
-    *,
-    stage: Stage,
-    user,
-    decided_on: date,
-    decision_maker: str,
-    summary: str = "",
-    source_reference: str = "",
-) -> Decision:
+def stage_gate_record(*, actor, stage: Stage, data: dict[str, Any]) -> Decision:
     """A cabinet member records the gate decision that lets `stage` start.
 
     The gate is only recorded once every output of the previous stage is accepted: the gate
     is the cabinet's look at those outputs.
     """
-    require(user, Capability.RECORD_DECISION)
-    with transaction.atomic():
+    require(actor, Capability.RECORD_DECISION)
+    with transaction.atomic(), acting_user(actor):
         stage = _locked(Stage, stage.pk)
         if stage.number <= 1:
             raise ValidationError(
@@ -232,18 +239,15 @@ def stage_gate_record(
                 f"The gate needs every output of stage {stage.number - 1} accepted; "
                 f"not yet: {codes}."
             )
-        decision = _decision_create(
+        decision = Decision(
             programme=stage.programme,
-            user=user,
             kind=Decision.Kind.STAGE_GATE,
-            fields={
-                "title": f"Gate from stage {stage.number - 1} into stage {stage.number}",
-                "summary": summary,
-                "decided_on": decided_on,
-                "decision_maker": decision_maker,
-                "source_reference": source_reference,
-            },
+            recorded_by=actor,
+            title=f"Gate from stage {stage.number - 1} into stage {stage.number}",
         )
+        assign_fields(decision, data, GATE_DECISION_FIELDS)
+        decision.full_clean()
+        decision.save()
         stage.gate_decision = decision
         stage.full_clean()
         stage.save()
@@ -251,21 +255,13 @@ def stage_gate_record(
 
 
 def stage_approval_record(
-    *,
-    programme: Programme,
-    stages: list[Stage],
-    user,
-    decided_on: date,
-    title: str,
-    decision_maker: str,
-    summary: str = "",
-    source_reference: str = "",
+    *, actor, programme: Programme, stages: list[Stage], data: dict[str, Any]
 ) -> Decision:
     """Record one decision that approves one or more stages (and their spending)."""
-    require(user, Capability.RECORD_DECISION)
+    require(actor, Capability.RECORD_DECISION)
     if not stages:
         raise ValidationError({"stages": "Choose at least one stage this decision approves."})
-    with transaction.atomic():
+    with transaction.atomic(), acting_user(actor):
         locked = list(
             Stage.objects.select_for_update()
             .filter(pk__in=[s.pk for s in stages])
@@ -277,18 +273,12 @@ def stage_approval_record(
         if already:
             numbers = ", ".join(str(s.number) for s in already)
             raise ValidationError({"stages": f"Already approved: stage {numbers}."})
-        decision = _decision_create(
-            programme=programme,
-            user=user,
-            kind=Decision.Kind.STAGE_APPROVAL,
-            fields={
-                "title": title,
-                "summary": summary,
-                "decided_on": decided_on,
-                "decision_maker": decision_maker,
-                "source_reference": source_reference,
-            },
+        decision = Decision(
+            programme=programme, kind=Decision.Kind.STAGE_APPROVAL, recorded_by=actor
         )
+        assign_fields(decision, data, APPROVAL_DECISION_FIELDS)
+        decision.full_clean()
+        decision.save()
         for stage in locked:
             stage.approved_by_decision = decision
             stage.full_clean()
@@ -299,55 +289,83 @@ def stage_approval_record(
 # Outputs ---------------------------------------------------------------------------------
 
 
-def output_create(*, stage: Stage, user, data: dict[str, Any]) -> Output:
-    require(user, Capability.UPDATE_STAGES)
+def output_create(*, actor, stage: Stage, data: dict[str, Any]) -> Output:
+    require(actor, Capability.UPDATE_STAGES)
+    data = _output_data(data)
     evidence_file_validate(data.get("evidence_file"))
-    with transaction.atomic():
+    with transaction.atomic(), acting_user(actor):
         output = Output(stage=stage)
-        _set_fields(output, data, OUTPUT_EDITABLE_FIELDS)
+        assign_fields(output, data, OUTPUT_FIELDS)
         output.full_clean()
         output.save()
     return output
 
 
-def output_update(*, output: Output, user, data: dict[str, Any]) -> Output:
-    require(user, Capability.UPDATE_STAGES)
+def output_update(*, actor, output: Output, data: dict[str, Any]) -> Output:
+    """Edit an output. Its evidence is frozen once submitted: a change of evidence sends a
+    submitted (or accepted) output back to in progress and clears its submission and any
+    acceptance, so nobody accepts evidence they did not see (the history row says why)."""
+    require(actor, Capability.UPDATE_STAGES)
+    data = _output_data(data)
     evidence_file_validate(data.get("evidence_file"))
-    with transaction.atomic():
+    with transaction.atomic(), acting_user(actor):
         output = _locked(Output, output.pk)
-        frozen_before = _accepted_frozen_values(output)
-        _set_fields(output, data, OUTPUT_EDITABLE_FIELDS)
-        if output.status == Output.Status.ACCEPTED and (
-            _accepted_frozen_values(output) != frozen_before
+        identity_before = _identity(output)
+        evidence_before = _evidence(output)
+        assign_fields(output, data, OUTPUT_FIELDS)
+        if output.status == Output.Status.ACCEPTED and _identity(output) != identity_before:
+            raise ValidationError("An accepted output's code, title and owner cannot change.")
+        evidence_changed = _evidence(output) != evidence_before
+        if evidence_changed and output.status in (
+            Output.Status.SUBMITTED,
+            Output.Status.ACCEPTED,
         ):
-            raise ValidationError(
-                "An accepted output's code, title, owner and evidence cannot change."
-            )
+            if output.stage.status == Stage.Status.COMPLETED:
+                raise ValidationError(
+                    {
+                        "evidence_url": f"Stage {output.stage.number} is complete: the "
+                        "evidence its outputs were accepted on cannot change."
+                    }
+                )
+            output.status = Output.Status.IN_PROGRESS
+            output.submitted_by = None
+            output.submitted_at = None
+            output.accepted_by = None
+            output.accepted_at = None
+            output._change_reason = EVIDENCE_CHANGED_REASON
         output.full_clean()
         output.save()
     return output
 
 
-def _accepted_frozen_values(output: Output) -> tuple:
-    # What the acceptance vouched for: changing it afterwards would void the four-eyes check.
-    return (
-        output.code,
-        output.title,
-        output.owner_id,
-        output.evidence_url,
-        output.evidence_file.name or "",
-    )
+def _identity(output: Output) -> tuple:
+    # What an acceptance names besides the evidence: changing it afterwards would make the
+    # acceptance vouch for something else.
+    return (output.code, output.title, output.owner_id)
+
+
+def _evidence(output: Output) -> tuple:
+    return (output.evidence_url, output.evidence_file.name or "")
+
+
+def evidence_seen(output: Output) -> str:
+    """A short fingerprint of the evidence (and submission) a page showed, sent back with an
+    acceptance so the service can refuse one made on evidence that changed since."""
+    submitted = output.submitted_at.isoformat() if output.submitted_at else ""
+    text = "\n".join([*_evidence(output), submitted])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _is_admin(user) -> bool:
     return Role.ADMIN in roles_of(user)
 
 
-def output_accept(*, output: Output, user) -> Output:
+def output_accept(*, actor, output: Output, seen_evidence: str | None = None) -> Output:
     """Accept a submitted output: four eyes — never by its owner or the officer who submitted
-    it, unless an Admin."""
-    require(user, Capability.UPDATE_STAGES)
-    with transaction.atomic():
+    it, unless an Admin. From a page, `seen_evidence` is the `evidence_seen` fingerprint of
+    the evidence the acceptor was shown; a different one now is refused."""
+    require(actor, Capability.UPDATE_STAGES)
+    with transaction.atomic(), acting_user(actor):
         output = _locked(Output, output.pk)
         if output.status != Output.Status.SUBMITTED:
             raise ValidationError(
@@ -356,29 +374,38 @@ def output_accept(*, output: Output, user) -> Output:
                     f"{output.get_status_display().lower()}."
                 }
             )
-        if not _is_admin(user) and user.pk in (output.owner_id, output.submitted_by_id):
+        if not _is_admin(actor) and actor.pk in (output.owner_id, output.submitted_by_id):
             raise ValidationError(
                 {
                     "status": "You cannot accept an output you own or submitted: another "
                     "officer (or an Admin) must accept it."
                 }
             )
+        if seen_evidence is not None and seen_evidence != evidence_seen(output):
+            raise ValidationError(
+                {
+                    "status": "The evidence changed after this page was opened: look at the "
+                    "evidence now on the page before accepting."
+                }
+            )
         output.status = Output.Status.ACCEPTED
-        output.accepted_by = user
+        output.accepted_by = actor
         output.accepted_at = timezone.now()
         output.full_clean()
         output.save()
     return output
 
 
-def output_transition(*, output: Output, user, to_status: str) -> Output:
+def output_transition(
+    *, actor, output: Output, to_status: str, seen_evidence: str | None = None
+) -> Output:
     """Move an output's status one allowed step; acceptance goes through `output_accept`."""
-    require(user, Capability.UPDATE_STAGES)
+    require(actor, Capability.UPDATE_STAGES)
     if to_status not in Output.Status.values:
         raise ValidationError({"status": f"“{to_status}” is not a status an output can have."})
     if to_status == Output.Status.ACCEPTED:
-        return output_accept(output=output, user=user)
-    with transaction.atomic():
+        return output_accept(actor=actor, output=output, seen_evidence=seen_evidence)
+    with transaction.atomic(), acting_user(actor):
         output = _locked(Output, output.pk)
         if to_status not in TRANSITIONS[output.status]:
             raise ValidationError(
@@ -392,7 +419,7 @@ def output_transition(*, output: Output, user, to_status: str) -> Output:
                 raise ValidationError(
                     {"status": "Add evidence (a link or a file) before submitting the output."}
                 )
-            output.submitted_by = user
+            output.submitted_by = actor
             output.submitted_at = timezone.now()
         if to_status == Output.Status.IN_PROGRESS:
             # Sent back (or first started): any earlier submission no longer stands.
@@ -418,41 +445,23 @@ def allowed_next_statuses(output: Output, user) -> list[str]:
 # Progress updates ------------------------------------------------------------------------
 
 
-def progress_update_create(
-    *,
-    stage: Stage,
-    user,
-    as_of: date,
-    rag: str,
-    percent_complete: int,
-    narrative: str,
-    next_steps: str = "",
-    escalation: str = "",
-) -> ProgressUpdate:
-    require(user, Capability.UPDATE_STAGES)
-    with transaction.atomic():
+def progress_update_create(*, actor, stage: Stage, data: dict[str, Any]) -> ProgressUpdate:
+    require(actor, Capability.UPDATE_STAGES)
+    with transaction.atomic(), acting_user(actor):
         stage = _locked(Stage, stage.pk)
-        errors = {}
         if stage.status == Stage.Status.NOT_STARTED:
             raise ValidationError(
                 f"Stage {stage.number} has not started: progress is reported once it starts."
             )
-        if as_of > timezone.localdate():
-            errors["as_of"] = "The date of the update cannot be in the future."
-        elif stage.actual_start and as_of < stage.actual_start:
-            errors["as_of"] = "The date of the update cannot be before the stage started."
-        if errors:
-            raise ValidationError(errors)
-        update = ProgressUpdate(
-            stage=stage,
-            author=user,
-            as_of=as_of,
-            rag=rag,
-            percent_complete=percent_complete,
-            narrative=narrative,
-            next_steps=next_steps,
-            escalation=escalation,
-        )
+        update = ProgressUpdate(stage=stage, author=actor)
+        assign_fields(update, data, PROGRESS_UPDATE_FIELDS)
+        as_of = update.as_of
+        if as_of is not None and as_of > timezone.localdate():
+            raise ValidationError({"as_of": "The date of the update cannot be in the future."})
+        if as_of is not None and stage.actual_start and as_of < stage.actual_start:
+            raise ValidationError(
+                {"as_of": "The date of the update cannot be before the stage started."}
+            )
         update.full_clean()
         update.save()
     return update

@@ -29,6 +29,7 @@ from .forms import (
     StageForm,
     StageStartForm,
 )
+from .models import Output
 
 
 def _can(request) -> dict:
@@ -125,7 +126,9 @@ def _output_page(request, slug, number, code, status_form=None):
         else []
     )
     if status_form is None:
-        status_form = OutputStatusForm(allowed=allowed)
+        status_form = OutputStatusForm(
+            allowed=allowed, initial={"seen_evidence": services.evidence_seen(output)}
+        )
     return render(
         request,
         "stages/output_detail.html",
@@ -151,9 +154,8 @@ def stage_edit(request, slug, number):
     stage = get_stage_for_user(request.user, slug, number, Capability.UPDATE_STAGES)
     form = StageForm(request.POST or None, instance=stage)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in StageForm.Meta.fields}
         try:
-            stage = services.stage_update(stage=stage, user=request.user, data=data)
+            stage = services.stage_update(actor=request.user, stage=stage, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -176,7 +178,7 @@ def stage_start(request, slug, number):
     if request.method == "POST" and form.is_valid():
         try:
             services.stage_start(
-                stage=stage, user=request.user, actual_start=form.cleaned_data["actual_start"]
+                actor=request.user, stage=stage, actual_start=form.cleaned_data["actual_start"]
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -201,7 +203,7 @@ def stage_complete(request, slug, number):
     if request.method == "POST" and form.is_valid():
         try:
             services.stage_complete(
-                stage=stage, user=request.user, actual_end=form.cleaned_data["actual_end"]
+                actor=request.user, stage=stage, actual_end=form.cleaned_data["actual_end"]
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -228,7 +230,7 @@ def stage_gate(request, slug, number):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.stage_gate_record(stage=stage, user=request.user, **form.cleaned_data)
+            services.stage_gate_record(actor=request.user, stage=stage, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -261,7 +263,7 @@ def stage_approve(request, slug):
         stages = list(data.pop("stages"))
         try:
             services.stage_approval_record(
-                programme=programme, stages=stages, user=request.user, **data
+                actor=request.user, programme=programme, stages=stages, data=data
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -288,7 +290,7 @@ def progress_update_new(request, slug, number):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.progress_update_create(stage=stage, user=request.user, **form.cleaned_data)
+            services.progress_update_create(actor=request.user, stage=stage, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -317,9 +319,7 @@ def output_new(request, slug, number):
     form = OutputForm(request.POST or None, request.FILES or None, stage=stage)
     if request.method == "POST" and form.is_valid():
         try:
-            output = services.output_create(
-                stage=stage, user=request.user, data=form.service_data()
-            )
+            output = services.output_create(actor=request.user, stage=stage, data=form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -342,14 +342,24 @@ def output_edit(request, slug, number, code):
         request.POST or None, request.FILES or None, instance=output, stage=output.stage
     )
     if request.method == "POST" and form.is_valid():
+        status_before = output.status
         try:
             output = services.output_update(
-                output=output, user=request.user, data=form.service_data()
+                actor=request.user, output=output, data=form.cleaned_data
             )
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, f"Output {output.code} saved.")
+            if output.status != status_before:
+                messages.success(
+                    request,
+                    f"Output {output.code} saved. Its evidence changed after it was "
+                    f"{Output.Status(status_before).label.lower()}, so it is back in progress "
+                    "and any acceptance is cleared: submit it again for another officer to "
+                    "accept.",
+                )
+            else:
+                messages.success(request, f"Output {output.code} saved.")
             return redirect(output.get_absolute_url())
     return _form_page(
         request,
@@ -370,7 +380,10 @@ def output_status(request, slug, number, code):
     if form.is_valid():
         try:
             output = services.output_transition(
-                output=output, user=request.user, to_status=form.cleaned_data["status"]
+                actor=request.user,
+                output=output,
+                to_status=form.cleaned_data["status"],
+                seen_evidence=form.cleaned_data["seen_evidence"] or None,
             )
         except ValidationError as error:
             apply_errors(form, error)

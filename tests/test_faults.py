@@ -245,7 +245,7 @@ def test_a_worker_process_killed_mid_report_is_replaced_and_the_report_is_made_e
     private_redis, workers, demo_programme, officer
 ):
     worker = workers(private_redis.url, pool="prefork", env=SLOW)
-    run = services.report_request(programme=demo_programme, kind="reserve_position", user=officer)
+    run = services.report_request(programme=demo_programme, kind="reserve_position", actor=officer)
     assert wait_for(lambda: _status(run) == "running", timeout=30), worker.output()
     time.sleep(0.5)
     killed = worker.kill_child()  # SIGKILL the process making the report, as the OOM killer would
@@ -271,7 +271,7 @@ def test_a_whole_worker_killed_mid_report_and_restarted_makes_the_report_exactly
     from reporting.tasks import sweep_queued_reports
 
     worker = workers(private_redis.url, pool="solo", env=SLOW)
-    run = services.report_request(programme=demo_programme, kind="reserve_position", user=officer)
+    run = services.report_request(programme=demo_programme, kind="reserve_position", actor=officer)
     assert wait_for(lambda: _status(run) == "running", timeout=30), worker.output()
     worker.stop(kill=True)  # the machine lost the whole worker: nothing acknowledged
     worker.start()

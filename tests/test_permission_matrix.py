@@ -91,7 +91,8 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "programme:detail": page(),
     "programme:print": page(),
     "programme:edit": EDIT_OFFICER,
-    "programme:status": EDIT_OFFICER,
+    # Officers keep the status; closing (and reopening) is cabinet's, so cabinet reaches it too.
+    "programme:status": form(OFFICERS | DECIDERS),
     "programme:item_add": EDIT_OFFICER,
     "programme:item_edit": EDIT_OFFICER,
     "programme:consultation_add": EDIT_OFFICER,

@@ -27,14 +27,6 @@ def risk_score(risk, basis):
     return band_tag(getattr(risk, f"{basis}_score"), getattr(risk, f"{basis}_band", None))
 
 
-@register.filter
-def person(user):
-    """A user's full name, or their username; blank for nobody."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
 @register.inclusion_tag("risks/_heat_map.html")
 def heat_map_table(heat_map, heading_level=3):
     return {"heat_map": heat_map, "heading_level": heading_level}

@@ -72,11 +72,3 @@ def due_tag(row):
             '<strong class="govuk-tag govuk-tag--orange">Due in {} {}</strong>', row.days, days
         )
     return ""
-
-
-@register.filter
-def person(user):
-    """A user's full name, else their username; "Not recorded" for nobody."""
-    if user is None:
-        return "Not recorded"
-    return user.get_full_name() or user.username

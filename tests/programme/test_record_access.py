@@ -33,7 +33,8 @@ def _pages(p):
         (reverse("programme:detail", args=[s]), EVERYONE),
         (reverse("programme:print", args=[s]), EVERYONE),
         (reverse("programme:edit", args=[s]), EDITORS),
-        (reverse("programme:status", args=[s]), EDITORS),
+        # Closing the programme is cabinet's, so cabinet reaches the status page too.
+        (reverse("programme:status", args=[s]), EDITORS | DECIDERS),
         (reverse("programme:consultation_add", args=[s]), EDITORS),
         (reverse("programme:consultation_edit", args=[s, consultation.pk]), EDITORS),
         (reverse("programme:review_edit", args=[s, "legal"]), EDITORS),
@@ -115,16 +116,6 @@ def _forms(p):
             EDITORS,
         ),
         (
-            reverse("programme:review_edit", args=[s, "legal"]),
-            {
-                "reviewer": "Alice McAlpine",
-                "reviewer_role": "",
-                "reviewed_on": "2022-07-05",
-                "source_reference": "Report Reviewers table",
-            },
-            EDITORS,
-        ),
-        (
             reverse("programme:benefit_edit", args=[s, benefit.pk]),
             {
                 "title": benefit.title,
@@ -181,6 +172,9 @@ def _forms(p):
             },
             DECIDERS,
         ),
+        # Closing the programme is a decision too (signing off: test_sign_offs_and_closing,
+        # as every area of the seed report is signed as the report records it).
+        (reverse("programme:status", args=[s]), {"status": "closed"}, DECIDERS),
     ]
 
 

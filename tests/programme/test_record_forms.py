@@ -7,7 +7,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programme.models import Benefit, Consultation, GlossaryTerm, Programme, Recommendation
+from programme.models import (
+    Benefit,
+    Consultation,
+    GlossaryTerm,
+    Programme,
+    Recommendation,
+    ReportReview,
+)
 from tests.programme.conftest import history_count, row_count
 
 pytestmark = pytest.mark.django_db
@@ -105,32 +112,19 @@ def test_editing_the_record_cannot_change_the_ceiling_or_the_status(client_for, 
     assert record.history.latest().history_user == officer
 
 
-def test_a_sign_off_dated_after_the_approval_is_refused(client_for, officer, record):
+def test_signing_an_area_after_the_approval_is_refused_next_to_the_confirmation(
+    client_for, officer, record
+):
+    ReportReview.objects.filter(programme=record, area="legal").delete()
     url = reverse("programme:review_edit", args=[record.slug, "legal"])
-    data = {"reviewer": "Alice McAlpine", "reviewed_on": "2022-07-12"}
-    _refused(client_for(officer), url, data, "reviewed_on", "on or before the final approval")
-
-
-def test_a_final_approval_dated_before_a_sign_off_is_refused(client_for, officer, record):
-    url = reverse("programme:review_edit", args=[record.slug, "final_approval"])
-    data = {"reviewer": "Joanne Moore", "reviewer_role": "Deputy S151", "reviewed_on": "2022-07-07"}
-    _refused(client_for(officer), url, data, "reviewed_on", "Finance (8 July 2022)")
-
-
-def test_a_sign_off_needs_both_a_name_and_a_date(client_for, officer, programme):
-    url = reverse("programme:review_edit", args=[programme.slug, "risk"])
-    _refused(client_for(officer), url, {"reviewer": "Kevin Lloyd"}, "reviewed_on", "both")
-
-
-def test_sign_offs_of_an_approved_programme_cannot_be_withdrawn(client_for, officer, record):
-    url = reverse("programme:review_edit", args=[record.slug, "risk"])
     _refused(
-        client_for(officer),
-        url,
-        {"reviewer": "", "reviewed_on": ""},
-        "reviewer",
-        "cannot be withdrawn",
+        client_for(officer), url, {"confirm": "on"}, "confirm", "on or before the final approval"
     )
+
+
+def test_a_sign_off_needs_the_signers_confirmation(client_for, officer, programme):
+    url = reverse("programme:review_edit", args=[programme.slug, "risk"])
+    _refused(client_for(officer), url, {"reviewer_role": "Head of Risk"}, "confirm", "Confirm")
 
 
 def test_a_recommendation_decided_in_the_future_is_refused(client_for, cabinet, record):

@@ -157,7 +157,7 @@ def test_approval_waits_for_all_seven_sign_offs_and_the_final_approval(officer, 
             programme=programme, area=area, reviewer="A", reviewed_on=date(2022, 7, 1)
         )
     with pytest.raises(ValidationError) as refused:
-        services.programme_set_status(programme=programme, status="approved", user=officer)
+        services.programme_set_status(programme=programme, status="approved", actor=officer)
     gaps = refused.value.message_dict["status"]
     assert "Risk: not signed off" in gaps and "Final approval: not recorded" in gaps
     ReportReview.objects.create(
@@ -166,7 +166,7 @@ def test_approval_waits_for_all_seven_sign_offs_and_the_final_approval(officer, 
     ReportReview.objects.create(
         programme=programme, area="final_approval", reviewer="J", reviewed_on=date(2022, 7, 11)
     )
-    services.programme_set_status(programme=programme, status="approved", user=officer)
+    services.programme_set_status(programme=programme, status="approved", actor=officer)
     programme.refresh_from_db()
     assert programme.status == "approved"
     assert programme.history.latest().history_user == officer
@@ -183,10 +183,18 @@ def test_a_sign_off_after_the_approval_shows_as_missing(programme):
 
 
 @pytest.mark.django_db
-def test_every_status_can_be_reached_once_signed_off(officer, programme):
+def test_every_status_can_be_reached_once_signed_off(officer, cabinet, programme):
     signed_off(programme)
-    for status in ("under_review", "approved", "in_delivery", "closed", "draft"):
-        services.programme_set_status(programme=programme, status=status, user=officer)
+    # Closing, and reopening, is cabinet's; every other move the officer's.
+    moves = [
+        ("under_review", officer),
+        ("approved", officer),
+        ("in_delivery", officer),
+        ("closed", cabinet),
+        ("draft", cabinet),
+    ]
+    for status, actor in moves:
+        services.programme_set_status(actor=actor, programme=programme, status=status)
         assert Programme.objects.get(pk=programme.pk).status == status
 
 
@@ -196,7 +204,7 @@ def test_recording_a_decision_needs_the_cabinet_capability(officer, finance, rec
     for user in (officer, finance):
         with pytest.raises(PermissionDenied):
             services.recommendation_decide(
-                recommendation=rec, outcome="rejected", decided_on=date(2022, 7, 19), user=user
+                recommendation=rec, outcome="rejected", decided_on=date(2022, 7, 19), actor=user
             )
     rec.refresh_from_db()
     assert rec.outcome == "approved"

@@ -42,7 +42,7 @@ def test_a_request_is_a_queued_row_before_commit_and_is_sent_only_after(
     programme, cabinet, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        run = services.report_request(programme=programme, kind="highlight", user=cabinet)
+        run = services.report_request(programme=programme, kind="highlight", actor=cabinet)
         assert ReportRun.objects.get(pk=run.pk).status == ReportRun.Status.QUEUED
     assert len(callbacks) == 1
     callbacks[0]()  # eager here: the task runs in-process
@@ -63,7 +63,7 @@ def test_a_request_rolled_back_with_its_transaction_sends_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.report_request(programme=programme, kind="highlight", user=cabinet)
+        services.report_request(programme=programme, kind="highlight", actor=cabinet)
         raise RuntimeError("the click's transaction fails")
     assert callbacks == []
     assert not ReportRun.objects.exists()
@@ -71,14 +71,14 @@ def test_a_request_rolled_back_with_its_transaction_sends_nothing(
 
 def test_an_unknown_kind_of_report_is_refused_and_nothing_is_saved(programme, cabinet):
     with pytest.raises(ValidationError):
-        services.report_request(programme=programme, kind="everything", user=cabinet)
+        services.report_request(programme=programme, kind="everything", actor=cabinet)
     assert not ReportRun.objects.exists()
 
 
 def test_a_highlight_report_makes_a_pdf_and_a_workbook_in_storage(
     programme, officer, request_report
 ):
-    run = request_report(programme=programme, kind="highlight", user=officer)
+    run = request_report(programme=programme, kind="highlight", actor=officer)
     assert run.status == ReportRun.Status.DONE
     assert run.finished_at and run.started_at and not run.error
     assert stored_files() == sorted(
@@ -99,7 +99,7 @@ def test_a_highlight_report_makes_a_pdf_and_a_workbook_in_storage(
 def test_running_the_task_twice_makes_one_file(programme, finance, request_report):
     from reporting.tasks import generate_report
 
-    run = request_report(programme=programme, kind="highlight", user=finance)
+    run = request_report(programme=programme, kind="highlight", actor=finance)
     first = read_storage(services.file_name(run, "pdf"))
     assert generate_report.apply(args=[run.pk]).get() == "skipped"
     assert generate_report.apply(args=[run.pk]).get() == "skipped"
@@ -162,7 +162,7 @@ def test_a_failed_run_records_a_short_reason_not_a_traceback(
         raise KeyError("internal detail")
 
     monkeypatch.setattr(documents, "highlight_pdf", broken)
-    run = request_report(programme=programme, kind="highlight", user=officer)
+    run = request_report(programme=programme, kind="highlight", actor=officer)
     assert run.status == ReportRun.Status.FAILED
     assert run.error.startswith("The report could not be produced")
     assert "KeyError" in run.error
@@ -190,7 +190,7 @@ def test_the_sweep_sends_old_queued_runs_and_leaves_fresh_ones(programme, office
 def test_the_reserve_position_statement_makes_a_workbook_and_a_csv(
     programme, finance, request_report
 ):
-    run = request_report(programme=programme, kind="reserve_position", user=finance)
+    run = request_report(programme=programme, kind="reserve_position", actor=finance)
     assert run.status == ReportRun.Status.DONE, run.error
     assert run.file.name.endswith(".xlsx")
     csv_text = read_storage(services.file_name(run, "csv")).decode("utf-8-sig")
@@ -207,7 +207,7 @@ def test_the_reserve_statement_lists_the_reserve_and_its_floor(programme, financ
     )
     programme.funding_reserve = reserve
     programme.save()
-    run = request_report(programme=programme, kind="reserve_position", user=finance)
+    run = request_report(programme=programme, kind="reserve_position", actor=finance)
     assert run.status == ReportRun.Status.DONE, run.error
     import io
 
@@ -242,7 +242,7 @@ def test_the_highlight_context_always_has_the_programme_facts(programme):
 
 def test_a_long_programme_slug_still_fits_the_file_field(officer, request_report):
     programme = make_programme(slug="a-very-long-programme-slug-" + "x" * 50, name="Long")
-    run = request_report(programme=programme, kind="reserve_position", user=officer)
+    run = request_report(programme=programme, kind="reserve_position", actor=officer)
     assert run.status == ReportRun.Status.DONE, run.error
     assert len(run.file.name) <= ReportRun._meta.get_field("file").max_length
     assert services.download_name(run, "csv").startswith(programme.slug)

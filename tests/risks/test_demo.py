@@ -68,7 +68,7 @@ def test_the_demo_leaves_an_edited_report_risk_alone(programme, officer):
 
     demo.load(programme=programme, users={})
     risk = Risk.objects.get(programme=programme, number=1)
-    services.risk_update(risk=risk, user=officer, data={"owner": officer})
+    services.risk_update(risk=risk, actor=officer, data={"owner": officer})
     demo.load(programme=programme, users={})
     risk.refresh_from_db()
     assert risk.owner == officer

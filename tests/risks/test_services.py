@@ -23,9 +23,9 @@ def _data(**overrides):
 
 
 def test_risk_create_numbers_risks_per_programme_and_names_the_user(programme, officer):
-    first = services.risk_create(programme=programme, user=officer, data=_data())
+    first = services.risk_create(programme=programme, actor=officer, data=_data())
     second = services.risk_create(
-        programme=programme, user=officer, data=_data(kind=Risk.Kind.OPPORTUNITY, title="Grant")
+        programme=programme, actor=officer, data=_data(kind=Risk.Kind.OPPORTUNITY, title="Grant")
     )
     assert (first.reference, second.reference) == ("R1", "O2")
     record = first.history.get()
@@ -35,7 +35,7 @@ def test_risk_create_numbers_risks_per_programme_and_names_the_user(programme, o
 
 def test_risk_update_keeps_a_history_row_naming_the_user(scored_risk, finance):
     services.risk_update(
-        risk=scored_risk, user=finance, data={"residual_likelihood": 2, "residual_impact": 2}
+        risk=scored_risk, actor=finance, data={"residual_likelihood": 2, "residual_impact": 2}
     )
     latest = scored_risk.history.order_by("-history_id").first()
     assert latest.history_user == finance
@@ -62,7 +62,7 @@ def test_bad_risk_input_is_a_field_error_and_saves_nothing(
 ):
     before = scored_risk.history.count()
     with pytest.raises(ValidationError) as caught:
-        services.risk_update(risk=scored_risk, user=officer, data=changes)
+        services.risk_update(risk=scored_risk, actor=officer, data=changes)
     assert message in " ".join(caught.value.message_dict[field])
     scored_risk.refresh_from_db()
     assert (scored_risk.inherent_likelihood, scored_risk.residual_likelihood) == (4, 3)
@@ -73,7 +73,7 @@ def test_bad_risk_input_is_a_field_error_and_saves_nothing(
 def test_residual_above_inherent_is_accepted_with_a_reason(scored_risk, officer):
     services.risk_update(
         risk=scored_risk,
-        user=officer,
+        actor=officer,
         data={
             "residual_likelihood": 5,
             "residual_impact": 5,
@@ -87,13 +87,13 @@ def test_residual_above_inherent_is_accepted_with_a_reason(scored_risk, officer)
 def test_closing_a_risk_needs_a_note_and_records_the_date(scored_risk, officer):
     services.risk_update(
         risk=scored_risk,
-        user=officer,
+        actor=officer,
         data={"status": Risk.Status.CLOSED, "closing_note": "Supplier signed"},
         today=date(2024, 6, 1),
     )
     scored_risk.refresh_from_db()
     assert scored_risk.closed_on == date(2024, 6, 1)
-    services.risk_update(risk=scored_risk, user=officer, data={"status": Risk.Status.OPEN})
+    services.risk_update(risk=scored_risk, actor=officer, data={"status": Risk.Status.OPEN})
     scored_risk.refresh_from_db()
     assert scored_risk.closed_on is None
 
@@ -105,13 +105,13 @@ def test_stages_of_another_programme_cannot_be_linked(scored_risk, officer):
 
     other = Stage.objects.create(programme=ProgrammeFactory(), number=1, name="Elsewhere")
     with pytest.raises(ValidationError):
-        services.risk_update(risk=scored_risk, user=officer, data={"stages": [other]})
+        services.risk_update(risk=scored_risk, actor=officer, data={"stages": [other]})
     assert not scored_risk.stages.exists()
 
 
 def test_linking_stages_keeps_a_history_row(scored_risk, programme, officer):
     stage = programme.stages.get(number=1)
-    services.risk_update(risk=scored_risk, user=officer, data={"stages": [stage]})
+    services.risk_update(risk=scored_risk, actor=officer, data={"stages": [stage]})
     assert list(scored_risk.stages.all()) == [stage]
     latest = scored_risk.history.order_by("-history_id").first()
     assert latest.history_user == officer
@@ -121,15 +121,17 @@ def test_linking_stages_keeps_a_history_row(scored_risk, programme, officer):
 def test_a_review_becomes_the_current_scoring_and_sets_the_next_review(scored_risk, officer):
     today = timezone.localdate()
     review = services.review_record(
+        actor=officer,
         risk=scored_risk,
-        user=officer,
-        reviewed_on=today,
-        inherent_likelihood=4,
-        inherent_impact=4,
-        residual_likelihood=2,
-        residual_impact=3,
-        notes="Supplier confirmed start date",
-        next_review_date=today + timedelta(days=90),
+        data={
+            "reviewed_on": today,
+            "inherent_likelihood": 4,
+            "inherent_impact": 4,
+            "residual_likelihood": 2,
+            "residual_impact": 3,
+            "notes": "Supplier confirmed start date",
+            "next_review_date": today + timedelta(days=90),
+        },
     )
     scored_risk.refresh_from_db()
     assert scored_risk.residual_score == 6
@@ -144,13 +146,19 @@ def test_an_older_review_fills_in_the_trend_without_changing_the_current_scores(
 ):
     today = timezone.localdate()
     services.review_record(
-        risk=scored_risk, user=officer, reviewed_on=today,
-        residual_likelihood=2, residual_impact=2,
-    )  # fmt: skip
+        actor=officer,
+        risk=scored_risk,
+        data={"reviewed_on": today, "residual_likelihood": 2, "residual_impact": 2},
+    )
     services.review_record(
-        risk=scored_risk, user=officer, reviewed_on=today - timedelta(days=60),
-        residual_likelihood=3, residual_impact=4,
-    )  # fmt: skip
+        actor=officer,
+        risk=scored_risk,
+        data={
+            "reviewed_on": today - timedelta(days=60),
+            "residual_likelihood": 3,
+            "residual_impact": 4,
+        },
+    )
     scored_risk.refresh_from_db()
     assert scored_risk.residual_score == 4
     assert scored_risk.reviews.count() == 2
@@ -175,7 +183,7 @@ def test_a_bad_review_is_refused_and_nothing_changes(scored_risk, officer, chang
     }
     kwargs.update(changes)
     with pytest.raises(ValidationError) as caught:
-        services.review_record(risk=scored_risk, user=officer, **kwargs)
+        services.review_record(actor=officer, risk=scored_risk, data=kwargs)
     assert field in caught.value.message_dict
     assert not RiskReview.objects.exists()
     scored_risk.refresh_from_db()
@@ -185,23 +193,23 @@ def test_a_bad_review_is_refused_and_nothing_changes(scored_risk, officer, chang
 def test_actions_need_a_done_date_not_in_the_future(scored_risk, officer):
     with pytest.raises(ValidationError) as caught:
         services.action_create(
-            risk=scored_risk, user=officer, data={"description": "x", "done": True}
+            risk=scored_risk, actor=officer, data={"description": "x", "done": True}
         )
     assert "done_on" in caught.value.message_dict
     tomorrow = timezone.localdate() + timedelta(days=1)
     with pytest.raises(ValidationError):
         services.action_create(
             risk=scored_risk,
-            user=officer,
+            actor=officer,
             data={"description": "x", "done": True, "done_on": tomorrow},
         )
     assert not MitigationAction.objects.exists()
     action = services.action_create(
-        risk=scored_risk, user=officer, data={"description": "Sign contract", "owner": officer}
+        risk=scored_risk, actor=officer, data={"description": "Sign contract", "owner": officer}
     )
     services.action_update(
         action=action,
-        user=officer,
+        actor=officer,
         data={"done": True, "done_on": timezone.localdate()},
     )
     assert [h.history_user for h in action.history.all()] == [officer, officer]

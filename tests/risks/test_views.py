@@ -423,7 +423,7 @@ def test_risk_page_query_count_does_not_grow_with_actions_reviews_and_history(
             reviewed_by=officer,
             reviewed_on=date(2024, 1, 1) + timedelta(days=index),
         )
-        services.risk_update(risk=scored_risk, user=officer, data={"title": f"Title {index}"})
+        services.risk_update(risk=scored_risk, actor=officer, data={"title": f"Title {index}"})
     scored_risk.stages.set(programme.stages.all())
     large = query_count(client, url)
     print(f"risk page: {small} queries with no actions or reviews, {large} with 12 of each")

@@ -50,9 +50,9 @@ def test_an_output_sent_back_while_being_accepted_ends_in_one_consistent_state(
             evidence_url="https://intranet.example.gov.uk/e",
         )
         outcomes = _race(
-            lambda o=output: services.output_accept(output=o, user=officer2),
+            lambda o=output: services.output_accept(output=o, actor=officer2),
             lambda o=output: services.output_transition(
-                output=o, user=admin_user, to_status="in_progress"
+                output=o, actor=admin_user, to_status="in_progress"
             ),
         )
         # Accepted is final and only a submitted output can be accepted: whichever comes

@@ -1,6 +1,7 @@
 """Random sequences of actions by random users never break the rules: outputs move only along
-the allowed steps, acceptance is four-eyes, a refusal changes nothing, and a stage starts only
-through its gate."""
+the allowed steps (or back to in progress when their evidence changes after submission),
+acceptance is four-eyes, a refusal changes nothing, and a stage starts only through its
+gate."""
 
 import itertools
 from datetime import date
@@ -102,22 +103,31 @@ def test_random_output_actions_never_break_the_rules(stages, users, actions, wit
             kind, status = "move", FORWARD[before[0]]
         try:
             if kind == "move":
-                services.output_transition(output=output, user=actor, to_status=status)
+                services.output_transition(output=output, actor=actor, to_status=status)
             elif kind == "accept":
-                services.output_accept(output=output, user=actor)
+                services.output_accept(output=output, actor=actor)
             else:
                 services.output_update(
-                    output=output, user=actor, data={"evidence_url": "https://example.org/e"}
+                    output=output, actor=actor, data={"evidence_url": "https://example.org/e"}
                 )
         except (ValidationError, PermissionDenied):
             assert _snapshot(output) == before, (kind, status, actor_name)
         else:
             after = _snapshot(output)
             assert actor_name not in ("cabinet", "finance")
-            if after[0] != before[0]:
-                assert after[0] in services.TRANSITIONS[before[0]], (before[0], after[0])
-            if before[0] == Output.Status.ACCEPTED:
-                assert after[0] == Output.Status.ACCEPTED
+            if kind == "evidence":
+                # Evidence is frozen once submitted: a change reopens the output and clears
+                # its submission and any acceptance (decision 0083); no change, no move.
+                reopened = after[-1] != before[-1] and before[0] in ("submitted", "accepted")
+                expected = Output.Status.IN_PROGRESS if reopened else before[0]
+                assert after[0] == expected, (before, after)
+                if reopened:
+                    assert after[2:6] == (None, None, None, None), after
+            else:
+                if after[0] != before[0]:
+                    assert after[0] in services.TRANSITIONS[before[0]], (before[0], after[0])
+                if before[0] == Output.Status.ACCEPTED:
+                    assert after[0] == Output.Status.ACCEPTED
         _check_invariants(output, users)
 
 
@@ -169,19 +179,21 @@ def test_stage_2_never_starts_before_its_gate(programme, users, actions):
                     for step in ("in_progress", "submitted"):
                         if Output.objects.get(pk=output.pk).status != step:
                             services.output_transition(
-                                output=output, user=users["owner"], to_status=step
+                                output=output, actor=users["owner"], to_status=step
                             )
-                    services.output_accept(output=output, user=actor)
+                    services.output_accept(output=output, actor=actor)
             elif kind == "reopen_output":
                 services.output_transition(
-                    output=outputs[index], user=actor, to_status="in_progress"
+                    output=outputs[index], actor=actor, to_status="in_progress"
                 )
             elif kind == "record_gate":
                 services.stage_gate_record(
-                    stage=two, user=actor, decided_on=date(2024, 6, 1), decision_maker="Cabinet"
+                    actor=actor,
+                    stage=two,
+                    data={"decided_on": date(2024, 6, 1), "decision_maker": "Cabinet"},
                 )
             else:
-                services.stage_start(stage=two, user=actor, actual_start=date(2024, 6, 2))
+                services.stage_start(stage=two, actor=actor, actual_start=date(2024, 6, 2))
         except (ValidationError, PermissionDenied):
             pass
         two.refresh_from_db()

@@ -2,7 +2,7 @@
 from the command line. Prints the new ReportRun's id on the last line of standard output."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from programme.models import Programme
@@ -32,8 +32,14 @@ class Command(BaseCommand):
                 raise CommandError(f"No active user {user!r}.")
         else:
             acting = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        if acting is None:
+            raise CommandError(
+                "No active superuser to request the report as: name one with --user."
+            )
         try:
-            run = report_request(programme=found, kind=kind, user=acting)
+            run = report_request(actor=acting, programme=found, kind=kind)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        except PermissionDenied as exc:
+            raise CommandError(f"{acting.username} may not request reports: {exc}") from exc
         self.stdout.write(str(run.pk))
