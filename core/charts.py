@@ -1,7 +1,9 @@
 """Server-drawn SVG charts that work under the Content Security Policy.
 
 Every chart in the product goes through `chart_rc` and `figure_to_svg`: text stays text
-(`svg.fonttype = "none"`), the same data draws the same bytes (fixed hash salt, no date), and
+(`svg.fonttype = "none"`), user text is drawn as written and never read as TeX (a title with
+`$...$` in it is text, not mathtext), the same data draws the same bytes (fixed hash salt, no
+date), and
 matplotlib's inline `style="…"` attributes — forbidden by the CSP, which would leave a chart
 unpainted — become SVG presentation attributes. Pages put the SVG in a `<figure>` with a
 caption and the same figures in a table beside it.
@@ -30,6 +32,8 @@ def chart_rc(name: str, *, font_size: int = 10) -> dict:
     Keep a chart's `name` once chosen: changing it changes every id the chart draws.
     """
     return {
+        # Titles, owners and benefit names are typed by people: never mathtext.
+        "text.parse_math": False,
         "svg.fonttype": "none",
         "svg.hashsalt": name,
         "font.size": font_size,
@@ -94,8 +98,16 @@ def figure_to_svg(figure, *, title_id: str, title: str, id_prefix: str | None = 
     `id_prefix` (by default `title_id` and a hyphen). `focusable="false"` keeps a picture that
     has nothing to operate out of the tab order in browsers that would otherwise focus it.
     """
+    import matplotlib
+    from matplotlib.text import Text
+
+    # Whatever rc settings the caller drew under: every text already made, and every tick
+    # label made while saving, is drawn as written, never parsed as TeX.
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
     buffer = StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"text.parse_math": False}):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     prefix = f"{title_id}-" if id_prefix is None else id_prefix
     svg = csp_safe_svg(buffer.getvalue(), prefix=prefix)
     return svg.replace(

@@ -2,10 +2,12 @@
 
 Money cells are `Decimal` (Excel shows them with a £ format); dates are `date`; anything else
 is written as text. Text that a spreadsheet would run as a formula is kept as text in both
-formats (formula injection): CSV prefixes an apostrophe, Excel stores a literal string.
+formats (formula injection): CSV prefixes an apostrophe, Excel stores a literal string. Control
+characters, which an .xlsx file cannot hold, become U+FFFD (the replacement character).
 """
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +24,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # (formula injection). In CSV an apostrophe keeps the text as typed; in Excel the cell is
 # stored as a string, so the text is unchanged.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Characters the .xlsx format cannot store (C0 controls but tab, newline and carriage return):
+# openpyxl refuses a whole workbook for one of them in a title someone typed.
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _csv_cell(value) -> str:
@@ -81,7 +87,7 @@ def xlsx_workbook(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]
                 if isinstance(value, datetime) and timezone.is_aware(value):
                     value = timezone.localtime(value).replace(tzinfo=None)
                 elif value is not None and not isinstance(value, Decimal | int | date | bool):
-                    value = str(value)
+                    value = _XLSX_ILLEGAL.sub("\ufffd", str(value))
                 values.append(value)
             sheet.append(values)
             row_number = sheet.max_row

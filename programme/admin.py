@@ -1,7 +1,8 @@
 """The Django admin of the programme record, for Admin users, with history on every model."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin, TabularInline
 
 from .models import (
     AlternativeOption,
@@ -20,7 +21,7 @@ from .models import (
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(HistoryAdmin):
     list_display = ["name", "slug", "status", "spending_ceiling"]
     prepopulated_fields = {"slug": ["name"]}
     # The ceiling changes only through a recorded decision (programme.services).
@@ -28,7 +29,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(HistoryAdmin):
     list_display = ["programme", "kind", "title", "decided_on"]
     list_filter = ["kind"]
 
@@ -37,7 +38,7 @@ class DecisionAdmin(SimpleHistoryAdmin):
 # Admin users may correct any row; every change keeps its history like the forms do.
 
 
-class _RecordAdmin(SimpleHistoryAdmin):
+class _RecordAdmin(HistoryAdmin):
     list_filter = ["programme"]
 
 
@@ -80,7 +81,7 @@ class ReportReviewAdmin(_RecordAdmin):
     readonly_fields = ["reviewer", "signed_by", "reviewed_on"]
 
 
-class BenefitMeasureInline(admin.TabularInline):
+class BenefitMeasureInline(TabularInline):
     model = BenefitMeasure
     extra = 0
 

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
+from core.forms import DateField, ModelForm
+
 from . import services
 from .models import (
     AlternativeOption,
@@ -33,7 +35,7 @@ def _not_in_future(value, what: str):
     return value
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(ModelForm):
     """A model form with a length limit on every text box and small text areas."""
 
     def __init__(self, *args, **kwargs):
@@ -165,7 +167,7 @@ class RecommendationDecisionForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    decided_on = forms.DateField(label="Date of the decision")
+    decided_on = DateField(label="Date of the decision")
     notes = forms.CharField(
         label="Notes (optional)",
         required=False,

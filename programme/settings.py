@@ -4,6 +4,7 @@ Production differs from development only by environment variables (README lists 
 This module imports nothing from the project.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -129,13 +130,31 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 
-# django-axes: lock a user+address pair after 10 failed logins; an Admin unlocks in the admin.
+# django-axes: lock a username + client address pair after 10 failed sign-ins for 15 minutes
+# (an Admin may unlock sooner in the admin). The address is the client's, read through the
+# trusted proxies in front of the app (core.lockout, decision 0163): behind the TLS proxy
+# every request comes from the proxy's address, and one lock would shut everyone out.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# Tries while locked do not restart the wait, so the time the lock-out page gives holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
+# How many proxies in front of the app append to X-Forwarded-For (0: none, the connection's
+# address is the client's), and the request headers to read the client's address from.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
+    "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+
+# History is read, never reverted: core.admin.HistoryAdmin shows old versions read-only and
+# refuses a POST; this hides simple-history's Revert button on any other history admin too.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -92,6 +92,7 @@ def _record_context(request, programme, *, printable: bool) -> dict:
     }
 
 
+@require_GET
 def programme_detail(request, slug):
     programme = get_programme_for_user(request.user, slug)
     return render(
@@ -99,6 +100,7 @@ def programme_detail(request, slug):
     )
 
 
+@require_GET
 def programme_print(request, slug):
     programme = get_programme_for_user(request.user, slug)
     return render(

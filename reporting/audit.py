@@ -28,9 +28,9 @@ from core.names import person_name
 
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 BLANK = "(blank)"
-# Report runs are the reports themselves: their status changes are not "what changed in the
-# programme" since the last report.
-NOT_PROGRAMME_CHANGES = {"reporting.reportrun"}
+# Report runs are the reports themselves, and role changes are who may use the tracker: neither
+# is "what changed in the programme" since the last report. Both stay in the audit log.
+NOT_PROGRAMME_CHANGES = {"reporting.reportrun", "core.rolechange"}
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,20 @@ from collections.abc import Sequence
 from django.template.loader import render_to_string
 
 from core.exports import csv_response, xlsx_workbook
+from core.pdf import render_pdf
 
 from .selectors import HighlightContext, Section
 
 PDF_TEMPLATE = "reporting/reports/highlight_pdf.html"
 
 
-def highlight_pdf(context: HighlightContext) -> bytes:
-    """A4 PDF with page numbers; fonts are Arial-metric (Liberation Sans on Debian)."""
-    from weasyprint import HTML
+def highlight_pdf(context: HighlightContext, *, fetcher=None) -> bytes:
+    """A4 tagged PDF with page numbers; fonts are Arial-metric (Liberation Sans on Debian).
 
+    User text reaches the document only as HTML text (escaped), never inside its stylesheet;
+    and the renderer fetches nothing but our own static files (core.pdf)."""
     html = render_to_string(PDF_TEMPLATE, {"report": context})
-    # No base URL: the template holds its own styles and loads nothing from the network.
-    return HTML(string=html).write_pdf()
+    return render_pdf(html, fetcher=fetcher)
 
 
 def _section_sheet(section: Section) -> tuple[str, list[str], list[list]]:

@@ -141,10 +141,8 @@ class HighlightContext:
 
     @property
     def footer(self) -> str:
-        """The page footer, safe inside a CSS string (no quotes, backslashes or markup)."""
-        text = f"{self.programme.get_classification_display()} – {self.programme.council}"
-        text = text.replace("'", "\u2019").replace("&", "and")
-        return "".join(c for c in text if c not in '"\\<>')
+        """The page footer: text for the HTML (escaped there), never put into CSS."""
+        return f"{self.programme.get_classification_display()} – {self.programme.council}"
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

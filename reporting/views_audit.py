@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.exports import csv_response
+from core.forms import DateField
 from core.fragments import fragment, lazy
 from core.names import person_name
 from programme.access import get_programme_for_user
@@ -27,8 +28,8 @@ class AuditFilterForm(forms.Form):
         label="Person", queryset=None, required=False, empty_label="Anyone"
     )
     kind = forms.ChoiceField(label="Kind of record", required=False)
-    date_from = forms.DateField(label="From", required=False)
-    date_to = forms.DateField(label="To", required=False)
+    date_from = DateField(label="From", required=False)
+    date_to = DateField(label="To", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

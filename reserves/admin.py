@@ -6,24 +6,14 @@ record. The ceiling guard would refuse a breach from the admin anyway.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
 from .models import CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Reserve)
-class ReserveAdmin(SimpleHistoryAdmin):
+class ReserveAdmin(HistoryAdmin):
     list_display = ["name", "opening_balance", "opening_date", "floor", "next_review_date"]
 
     def has_delete_permission(self, request, obj=None):
@@ -31,31 +21,22 @@ class ReserveAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Drawdown)
-class DrawdownAdmin(ReadOnlyAdmin):
+class DrawdownAdmin(ReadOnlyHistoryAdmin):
     list_display = ["id", "purpose", "programme", "reserve", "amount", "status", "requested_by"]
     list_filter = ["status", "reserve"]
 
 
 @admin.register(DrawdownRefusal)
-class DrawdownRefusalAdmin(admin.ModelAdmin):
+class DrawdownRefusalAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "username", "amount", "attempted_status", "source", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CostLine)
-class CostLineAdmin(SimpleHistoryAdmin):
+class CostLineAdmin(HistoryAdmin):
     list_display = ["programme", "table", "kind", "label", "financial_year", "amount"]
     list_filter = ["table", "programme"]
 
 
 @admin.register(StatedFigure)
-class StatedFigureAdmin(SimpleHistoryAdmin):
+class StatedFigureAdmin(HistoryAdmin):
     list_display = ["programme", "kind", "label", "stated_text", "source_reference"]

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils import timezone
 
-from core.forms import MoneyInputField
+from core import forms as core_forms
+from core.forms import ModelForm, MoneyInputField
 from core.money import ZERO, format_gbp
 from programme.models import Programme
 
@@ -11,15 +12,13 @@ from .models import CostLine, Reserve
 from .services import FUTURE_YEARS, RESERVE_EDITABLE, clean_financial_year
 
 
-class DateField(forms.DateField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
-        kwargs["error_messages"] = {
-            "invalid": "Enter a real date, like 30 9 2022",
-            "required": "Enter a date",
-            **kwargs.get("error_messages", {}),
-        }
-        super().__init__(**kwargs)
+class DateField(core_forms.DateField):
+    """core's date field in the reserve pages' words."""
+
+    default_error_messages = {
+        "invalid": "Enter a real date, like 30 9 2022",
+        "required": "Enter a date",
+    }
 
 
 class DrawdownRequestForm(forms.Form):
@@ -90,7 +89,7 @@ class DrawnForm(forms.Form):
     )
 
 
-class ReserveForm(forms.ModelForm):
+class ReserveForm(ModelForm):
     floor = MoneyInputField(
         label="Floor (£)",
         help_text="The balance below which the reserve may not go",

@@ -46,6 +46,7 @@ def _can(user) -> dict:
 # Reserves ------------------------------------------------------------------------------
 
 
+@require_GET
 def reserve_list(request):
     require(request.user, Capability.VIEW)
     return render(
@@ -71,6 +72,7 @@ def _statement_context(request, reserve):
     }
 
 
+@require_GET
 def reserve_statement(request, pk):
     reserve = get_reserve_for_user(request.user, pk)
     return render(request, "reserves/statement.html", _statement_context(request, reserve))
@@ -122,6 +124,7 @@ def _statement_sheets(position):
     ]
 
 
+@require_GET
 def reserve_statement_export(request, pk, fmt):
     _check_format(fmt)
     reserve = get_reserve_for_user(request.user, pk)
@@ -156,6 +159,7 @@ def reserve_edit(request, pk):
 # Drawdowns -----------------------------------------------------------------------------
 
 
+@require_GET
 def drawdown_queue(request):
     require(request.user, Capability.VIEW)
     status = request.GET.get("status", "")
@@ -213,6 +217,7 @@ DRAWDOWN_HEADERS = [
 ]
 
 
+@require_GET
 def drawdown_export(request, fmt):
     _check_format(fmt)
     require(request.user, Capability.VIEW)
@@ -286,6 +291,7 @@ def _detail(request, pk, *, forms=None, action_errors=None, status=200):
     return render(request, "reserves/drawdown_detail.html", context, status=status)
 
 
+@require_GET
 def drawdown_detail(request, pk):
     get_drawdown_for_user(request.user, pk)
     return _detail(request, pk)
@@ -378,6 +384,7 @@ def drawdown_cancel(request, pk):
     )
 
 
+@require_GET
 def refusal_list(request):
     require(request.user, Capability.VIEW)
     refusals = page_from_request(request, selectors.refusals())
@@ -387,6 +394,7 @@ def refusal_list(request):
 # Cost profile and stated figures -------------------------------------------------------
 
 
+@require_GET
 def cost_profile(request, slug):
     programme = get_programme_for_user(request.user, slug)
     return render(
@@ -396,6 +404,7 @@ def cost_profile(request, slug):
     )
 
 
+@require_GET
 def cost_profile_export(request, slug, fmt):
     _check_format(fmt)
     programme = get_programme_for_user(request.user, slug)
@@ -479,6 +488,7 @@ def cost_line_delete(request, slug, pk):
     )
 
 
+@require_GET
 def stated_figures(request, slug):
     programme = get_programme_for_user(request.user, slug)
     return render(

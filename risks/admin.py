@@ -1,20 +1,21 @@
 """Wiring: the Django admin for risks, with history. Admins add categories and tune bands here."""
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin, TabularInline
 
 from . import scoring
 from .models import MitigationAction, Risk, RiskBand, RiskCategory, RiskFramework, RiskReview
 
 
 @admin.register(RiskCategory)
-class RiskCategoryAdmin(SimpleHistoryAdmin):
+class RiskCategoryAdmin(HistoryAdmin):
     list_display = ["name", "is_active"]
     list_filter = ["is_active"]
 
 
 @admin.register(RiskBand)
-class RiskBandAdmin(SimpleHistoryAdmin):
+class RiskBandAdmin(HistoryAdmin):
     list_display = ["label", "lowest", "highest", "colour", "key"]
 
     def changelist_view(self, request, extra_context=None):
@@ -26,18 +27,18 @@ class RiskBandAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(RiskFramework)
-class RiskFrameworkAdmin(SimpleHistoryAdmin):
+class RiskFrameworkAdmin(HistoryAdmin):
     list_display = ["programme", "name", "source_reference"]
 
 
-class MitigationActionInline(admin.TabularInline):
+class MitigationActionInline(TabularInline):
     model = MitigationAction
     extra = 0
     raw_id_fields = ["owner"]
 
 
 @admin.register(Risk)
-class RiskAdmin(SimpleHistoryAdmin):
+class RiskAdmin(HistoryAdmin):
     list_display = ["reference", "title", "programme", "kind", "category", "owner", "status"]
     list_filter = ["programme", "kind", "category", "status"]
     search_fields = ["title", "cause", "effect"]
@@ -47,13 +48,13 @@ class RiskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MitigationAction)
-class MitigationActionAdmin(SimpleHistoryAdmin):
+class MitigationActionAdmin(HistoryAdmin):
     list_display = ["description", "risk", "owner", "due_date", "done"]
     list_filter = ["done"]
     raw_id_fields = ["owner", "risk"]
 
 
 @admin.register(RiskReview)
-class RiskReviewAdmin(SimpleHistoryAdmin):
+class RiskReviewAdmin(HistoryAdmin):
     list_display = ["risk", "reviewed_on", "reviewed_by"]
     raw_id_fields = ["risk", "reviewed_by"]

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.forms import ModelForm
 from core.names import person_name
 
 from . import scoring, services
@@ -61,7 +62,7 @@ RESPONSE_CHOICES = [
 ]
 
 
-class RiskForm(forms.ModelForm):
+class RiskForm(ModelForm):
     inherent_likelihood = score_field("Inherent likelihood", scoring.LIKELIHOOD_LABELS)
     inherent_impact = score_field("Inherent impact", scoring.IMPACT_LABELS)
     residual_likelihood = score_field("Residual likelihood", scoring.LIKELIHOOD_LABELS)
@@ -117,7 +118,7 @@ class RiskForm(forms.ModelForm):
         self.fields["title"].error_messages["required"] = "Enter a title"
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(ModelForm):
     class Meta:
         model = MitigationAction
         fields = services.ACTION_FIELDS
@@ -134,7 +135,7 @@ class ActionForm(forms.ModelForm):
         self.fields["description"].error_messages["required"] = "Say what will be done"
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(ModelForm):
     inherent_likelihood = score_field(
         "Inherent likelihood", scoring.LIKELIHOOD_LABELS, required=True
     )

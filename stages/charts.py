@@ -2,8 +2,6 @@
 server as inline SVG. Readable without colour: every rating sits on a row named by its word,
 every point carries its percent, and the page has the same data in a table."""
 
-from datetime import timedelta
-
 from core.charts import (
     BLUE,
     GRID,
@@ -14,6 +12,7 @@ from core.charts import (
     figure_to_svg,
     new_figure,
 )
+from core.dates import days_around
 
 from . import rag as rag_scale
 from .rag import Rag
@@ -85,7 +84,7 @@ def progress_svg(updates, *, scale: str, title_id: str, title: str) -> str | Non
         bottom.set_ylabel("Delivery confidence")
         bottom.grid(axis="y", color=GRID, linewidth=0.5)
         if dates[0] == dates[-1]:
-            bottom.set_xlim(dates[0] - timedelta(days=7), dates[0] + timedelta(days=7))
+            bottom.set_xlim(*days_around(dates[0], 7))
         bottom.xaxis.set_major_formatter(
             FuncFormatter(lambda x, _pos: f"{num2date(x).day} {num2date(x):%b %Y}")
         )

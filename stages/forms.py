@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from core.dates import DATE_INPUT_FORMATS
+from core.forms import DateField, DateInput, ModelForm
 from core.names import person_name
 from programme.models import Decision
 
@@ -20,25 +20,15 @@ from .models import Output, ProgressUpdate, Stage
 from .services import ALLOWED_EVIDENCE_EXTENSIONS, evidence_file_validate
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-def _date_field(label: str, *, required: bool = True, help_text: str = "") -> forms.DateField:
-    return forms.DateField(
+def _date_field(label: str, *, required: bool = True, help_text: str = "") -> DateField:
+    return DateField(
         label=label,
         required=required,
-        widget=DateInput(),
         help_text=help_text or "For example, 19 July 2022 (use the date picker or 2022-07-19)",
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": "Enter a real date, for example 19/07/2022."},
     )
 
 
-class StageForm(forms.ModelForm):
+class StageForm(ModelForm):
     class Meta:
         model = Stage
         fields = services.STAGE_FIELDS
@@ -56,7 +46,7 @@ class StageForm(forms.ModelForm):
         }
 
 
-class OutputForm(forms.ModelForm):
+class OutputForm(ModelForm):
     evidence_url = forms.URLField(
         label="Evidence link",
         required=False,
@@ -125,7 +115,7 @@ class OutputForm(forms.ModelForm):
         return code
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(ModelForm):
     as_of = _date_field("Date of the update")
     rag = forms.ChoiceField(
         label="Delivery confidence",
@@ -205,7 +195,7 @@ class StageCompleteForm(forms.Form):
     actual_end = _date_field("Date the stage ended")
 
 
-class GateDecisionForm(forms.ModelForm):
+class GateDecisionForm(ModelForm):
     decided_on = _date_field("Date of the decision")
     decision_maker = forms.CharField(
         label="Decision maker",

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import Capability, can
 from core.exports import csv_response, xlsx_response
@@ -58,6 +58,7 @@ def _form_page(request, *, form, title, caption, back_url, submit, intro=None, e
 # Pages -----------------------------------------------------------------------------------
 
 
+@require_GET
 def stage_list(request, slug):
     programme = get_programme_for_user(request.user, slug)
     today = timezone.localdate()
@@ -82,6 +83,7 @@ def stage_list(request, slug):
     )
 
 
+@require_GET
 def stage_detail(request, slug, number):
     stage = get_stage_for_user(request.user, slug, number)
 
@@ -122,6 +124,7 @@ def stage_detail(request, slug, number):
     )
 
 
+@require_GET
 def my_outputs(request, slug):
     programme = get_programme_for_user(request.user, slug, Capability.UPDATE_STAGES)
     data = selectors.my_outputs(
@@ -138,7 +141,13 @@ def my_outputs(request, slug):
     )
 
 
-def output_detail(request, slug, number, code, status_form=None):
+@require_GET
+def output_detail(request, slug, number, code):
+    return _output_page(request, slug, number, code)
+
+
+def _output_page(request, slug, number, code, status_form=None):
+    """The output's page; a refused status change shows it again with the form's errors."""
     output = get_output_for_user(request.user, slug, number, code)
     data = selectors.output_page(output)
     output = data["output"]
@@ -414,9 +423,10 @@ def output_status(request, slug, number, code):
                 request, f"Output {output.code} is now {output.get_status_display().lower()}."
             )
             return redirect(output.get_absolute_url())
-    return output_detail(request, slug, number, code, status_form=form)
+    return _output_page(request, slug, number, code, status_form=form)
 
 
+@require_GET
 def evidence_download(request, slug, number, code):
     """Evidence files are served only here, after the access check (never from /media/)."""
     output = get_output_for_user(request.user, slug, number, code)
@@ -431,6 +441,7 @@ def evidence_download(request, slug, number, code):
     return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
 
 
+@require_GET
 def export(request, slug, dataset, fmt):
     programme = get_programme_for_user(request.user, slug)
     if dataset not in exports.DATASETS or fmt not in ("csv", "xlsx"):

@@ -48,12 +48,9 @@ ANON_405 = {"anon": SIGN_IN} | dict.fromkeys(ROLES[1:], 405)
 
 
 def page(get_roles=EVERYONE, post=None):
-    """A read-only page: GET 200 for `get_roles`, 403 for the rest; POST not allowed (405) —
-    or, where the view does not restrict methods, the same as GET (`post="same"`)."""
-    get = _answers(get_roles)
-    if post == "same":
-        return {"GET": get, "POST": get}
-    return {"GET": get, "POST": post or ANON_405}
+    """A read-only page: GET 200 for `get_roles`, 403 for the rest; POST is not allowed (405
+    for every signed-in role, before any permission is read; sign-in first for anonymous)."""
+    return {"GET": _answers(get_roles), "POST": post or ANON_405}
 
 
 def form(roles, *, post_ok=200):
@@ -91,8 +88,8 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "logout": {"GET": ANON_405, "POST": dict.fromkeys(ROLES, 302)},
     # The programme record
     "reporting:dashboard": page(),
-    "programme:detail": page(post="same"),
-    "programme:print": page(post="same"),
+    "programme:detail": page(),
+    "programme:print": page(),
     "programme:edit": EDIT_OFFICER,
     # Officers keep the status; closing (and reopening) is cabinet's, so cabinet reaches it too.
     "programme:status": form(OFFICERS | DECIDERS),
@@ -120,22 +117,22 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reporting:help": page(),
     "reporting:help_role": page(),
     # Stages
-    "stages:list": page(post="same"),
+    "stages:list": page(),
     # "My outputs" lists the outputs an officer owns: only officers have any.
-    "stages:my_outputs": page(OFFICERS, post="same"),
+    "stages:my_outputs": page(OFFICERS),
     "stages:approve": DECIDE,
-    "stages:export": download(post="same"),
-    "stages:detail": page(post="same"),
+    "stages:export": download(),
+    "stages:detail": page(),
     "stages:edit": EDIT_OFFICER,
     "stages:start": EDIT_OFFICER,
     "stages:complete": EDIT_OFFICER,
     "stages:gate": DECIDE,
     "stages:update_new": EDIT_OFFICER,
     "stages:output_new": EDIT_OFFICER,
-    "stages:output_detail": page(post="same"),
+    "stages:output_detail": page(),
     "stages:output_edit": EDIT_OFFICER,
     "stages:output_status": action(OFFICERS),
-    "stages:evidence_download": download(post="same"),
+    "stages:evidence_download": download(),
     # Risks
     "risks:register": page(),
     "risks:export_csv": download(),
@@ -147,14 +144,14 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "risks:action_create": form(RISK_EDITORS),
     "risks:action_edit": form(RISK_EDITORS),
     # Reserves
-    "reserves:list": page(post="same"),
-    "reserves:statement": page(post="same"),
-    "reserves:statement_export": download(post="same"),
+    "reserves:list": page(),
+    "reserves:statement": page(),
+    "reserves:statement_export": download(),
     "reserves:reserve_edit": EDIT_FINANCE,
-    "reserves:drawdown_queue": page(post="same"),
-    "reserves:drawdown_export": download(post="same"),
+    "reserves:drawdown_queue": page(),
+    "reserves:drawdown_export": download(),
     "reserves:drawdown_request": form(REQUESTERS),
-    "reserves:drawdown_detail": page(post="same"),
+    "reserves:drawdown_detail": page(),
     # Approval needs no data: an empty POST by finance approves (and redirects).
     "reserves:drawdown_approve": action(FINANCE, post_ok=302),
     "reserves:drawdown_reject": action(FINANCE),
@@ -162,13 +159,13 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:drawdown_mark_drawn": action(FINANCE),
     # The requester may withdraw their own request, so every requesting role reaches the form.
     "reserves:drawdown_cancel": action(REQUESTERS),
-    "reserves:refusals": page(post="same"),
-    "reserves:cost_profile": page(post="same"),
-    "reserves:cost_profile_export": download(post="same"),
+    "reserves:refusals": page(),
+    "reserves:cost_profile": page(),
+    "reserves:cost_profile_export": download(),
     "reserves:cost_line_create": EDIT_FINANCE,
     "reserves:cost_line_edit": EDIT_FINANCE,
     "reserves:cost_line_delete": EDIT_FINANCE,
-    "reserves:stated_figures": page(post="same"),
+    "reserves:stated_figures": page(),
 }
 
 # URL names whose GET answers a file, not a page (the accessibility test skips them).
