@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tests.conftest import ROOT, _database_url_for_tests
-from tests.programme.reporting_support import wait_for
+from tests.reporting.support import wait_for
 
 
 def free_port() -> int:

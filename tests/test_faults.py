@@ -16,7 +16,7 @@ from django.urls import reverse
 from reporting import services
 from reporting.models import ReportRun
 from tests.faults_helpers import PrivateRedis, Worker, in_threads, timed
-from tests.programme.reporting_support import broker_at, hung_server, stored_files, wait_for
+from tests.reporting.support import broker_at, hung_server, stored_files, wait_for
 
 REQUESTS = 100
 PAGE_LOADS = 100

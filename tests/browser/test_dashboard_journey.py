@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_cabinet_member_starts_at_the_dashboard_and_downloads_a_report(
     live_server, page, login_page, cabinet, demo_programme
 ):
-    from tests.programme.reporting_support import pdf_text
+    from tests.reporting.support import pdf_text
 
     login_page(page, live_server, "cabinet")
     page.goto(f"{live_server.url}/")

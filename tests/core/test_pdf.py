@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from core.pdf import BASE_URL, RefusedURL, static_files_fetcher
 from programme.models import Benefit, Programme
 from reporting import documents, selectors
-from tests.programme.reporting_support import pdf_text
+from tests.reporting.support import pdf_text
 
 
 @contextmanager

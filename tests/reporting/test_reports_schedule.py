@@ -12,7 +12,7 @@ from programme.celery import app
 from reporting import calendar, reminders, services
 from reporting.models import ReportRun
 from tests.conftest import make_user
-from tests.programme.reporting_support import make_programme
+from tests.reporting.support import make_programme
 
 # gov.uk/bank-holidays, England and Wales.
 BANK_HOLIDAYS = {

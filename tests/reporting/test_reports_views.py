@@ -13,7 +13,7 @@ from reporting import services
 from reporting.models import ReportRun
 from tests.conftest import make_user
 from tests.helpers import query_count
-from tests.programme.reporting_support import make_programme, pdf_text
+from tests.reporting.support import make_programme, pdf_text
 
 pytestmark = pytest.mark.django_db
 

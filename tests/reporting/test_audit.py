@@ -16,7 +16,7 @@ from reporting import audit, selectors
 from reporting.models import ReportRun
 from tests.conftest import make_user
 from tests.helpers import query_count
-from tests.programme.reporting_support import make_programme
+from tests.reporting.support import make_programme
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reporting import selectors, services
 from reporting.models import ReportRun
-from tests.programme.reporting_support import (
+from tests.reporting.support import (
     make_programme,
     pdf_fonts,
     pdf_text,

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import make_user
-from tests.programme.reporting_support import make_programme
+from tests.reporting.support import make_programme
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from core.history import acting_user
 from reporting import documents, reminders, selectors, services
 from reporting.dashboard import dashboard_context
 from reporting.models import ReportRun
-from tests.programme.reporting_support import pdf_text
+from tests.reporting.support import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_reminders_reach_the_owners_of_overdue_outputs_reviews_and_actions_only(
     two programmes: each owner gets one email with only their own items."""
     from risks.models import MitigationAction, Risk
     from stages.models import Output, Stage
-    from tests.programme.reporting_support import make_programme
+    from tests.reporting.support import make_programme
 
     today = date(2026, 11, 30)
     first = make_programme()

@@ -175,7 +175,7 @@ def test_changes_are_counted_since_the_last_report_or_the_last_30_days(
 
 
 def test_a_programme_without_a_reserve_says_so(client_for, cabinet):
-    from tests.programme.reporting_support import make_programme
+    from tests.reporting.support import make_programme
 
     programme = make_programme()
     html = client_for(cabinet).get(dashboard_url(programme)).content.decode()

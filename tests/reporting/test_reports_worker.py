@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reporting import services
 from reporting.models import ReportRun
-from tests.programme.reporting_support import (
+from tests.reporting.support import (
     broker_at,
     hung_server,
     pdf_text,
@@ -122,7 +122,7 @@ def test_a_message_delivered_twice_to_a_real_worker_makes_one_file(
     celery_worker, demo_programme, finance
 ):
     from reporting.tasks import generate_report
-    from tests.programme.reporting_support import stored_files
+    from tests.reporting.support import stored_files
 
     run = ReportRun.objects.create(programme=demo_programme, kind="reserve_position")
     results = [generate_report.delay(run.pk), generate_report.delay(run.pk)]
