@@ -105,6 +105,9 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "programme:glossary_edit": EDIT_OFFICER,
     "programme:recommendation_decide": DECIDE,
     "reserves:ceiling_change": DECIDE,
+    # Check and approve: the second Cabinet member (or Admin) approves another's proposal.
+    "reserves:ceiling_approve": form(DECIDERS, post_ok=302),
+    "reserves:ceiling_withdraw": action(DECIDERS, post_ok=302),
     "reserves:programme_spend": page(),
     "programme:export": download(),
     # Reports, audit, help
@@ -229,6 +232,7 @@ def _build_world():
     )
     from reporting import services as report_services
     from reporting.models import ReportRun
+    from reserves import services as reserve_services
     from reserves.models import CostLine, Drawdown, Reserve
     from risks.models import MitigationAction, Risk
     from stages.models import Output
@@ -268,6 +272,20 @@ def _build_world():
         )
     submitted = Output.objects.get(stage__programme=programme, stage__number=1, code="d")
     approved = Drawdown.objects.filter(status=Drawdown.Status.APPROVED).first()
+    # A ceiling change proposed by a second Cabinet member, for the others to approve.
+    proposal = reserve_services.ceiling_propose(
+        programme=programme,
+        user=make_user("cabinet2", "Cabinet"),
+        data={
+            "new_ceiling": programme.spending_ceiling + Decimal("5000"),
+            "title": "Matrix: a ceiling change",
+            "reason": "Matrix",
+            "decided_on": programme.decision_date,
+            "decision_maker": "Cabinet",
+            "decision_reference": "Minute 1",
+            "key_decision_reference": "",
+        },
+    )
     s = {"slug": slug}
     kw = {
         "home": {},
@@ -299,6 +317,8 @@ def _build_world():
         "programme:recommendation_decide": s
         | {"pk": Recommendation.objects.filter(programme=programme).first().pk},
         "reserves:ceiling_change": s,
+        "reserves:ceiling_approve": s | {"pk": proposal.pk},
+        "reserves:ceiling_withdraw": s | {"pk": proposal.pk},
         "reserves:programme_spend": s,
         "programme:export": s | {"register": "benefits", "fmt": "csv"},
         "reporting:reports": s,
