@@ -367,32 +367,85 @@ def _limits_by_programme_and_reserve() -> tuple[dict, dict]:
     return ledger.committed_by("programme_id"), ledger.committed_by("reserve_id")
 
 
-def _headroom(d: Drawdown, per_programme: dict, per_reserve: dict) -> dict:
-    reserve_left = d.reserve.opening_balance - per_reserve.get(d.reserve_id, ZERO) - d.reserve.floor
-    programme_left = (
-        d.programme.spending_ceiling - per_programme.get(d.programme_id, ZERO)
-        if d.programme
-        else None
+def _headroom(
+    d: Drawdown,
+    per_programme: dict,
+    per_reserve: dict,
+    ahead_programme: dict | None = None,
+    ahead_reserve: dict | None = None,
+) -> dict:
+    """What is left under the programme's ceiling and above the reserve's floor for `d`,
+    after what is committed and (in the queue) the requests ahead of it that fit."""
+    ahead_programme = ahead_programme or {}
+    ahead_reserve = ahead_reserve or {}
+    reserve_ahead = ahead_reserve.get(d.reserve_id, ZERO)
+    programme_ahead = ahead_programme.get(d.programme_id, ZERO) if d.programme_id else ZERO
+    money = ledger.ReserveMoney(
+        opening_balance=d.reserve.opening_balance,
+        floor=d.reserve.floor,
+        committed=per_reserve.get(d.reserve_id, ZERO),
+        drawn=ZERO,
     )
+    reserve_left = money.above_floor - reserve_ahead
+    programme_left = None
+    if d.programme:
+        programme_left = (
+            ledger.ProgrammeMoney(
+                ceiling=d.programme.spending_ceiling,
+                threshold=d.programme.key_decision_threshold,
+                committed=per_programme.get(d.programme_id, ZERO),
+                drawn=ZERO,
+            ).headroom
+            - programme_ahead
+        )
     fits = d.amount <= reserve_left and (programme_left is None or d.amount <= programme_left)
-    return {"programme_left": programme_left, "reserve_left": reserve_left, "fits": fits}
+    return {
+        "programme_left": programme_left,
+        "reserve_left": reserve_left,
+        "ahead": max(reserve_ahead, programme_ahead),
+        "fits": fits,
+    }
+
+
+def all_drawdowns(*, status: str = ""):
+    """Every drawdown, newest first (filtered by status), as a query to cut into pages."""
+    rows = _with_people(Drawdown.objects.all()).order_by("-id")
+    return rows.filter(status=status) if status else rows
 
 
 def drawdown_queue(*, status: str = "") -> dict:
-    """The finance queue: requests awaiting a decision (with whether each still fits),
-    approvals awaiting the money, and the whole list (filtered by status). Four queries."""
-    all_drawdowns = list(_with_people(Drawdown.objects.all()).order_by("-id"))
+    """The finance queue: requests awaiting a decision, oldest first, with whether each fits
+    once the requests ahead of it that fit are approved too; approvals awaiting the money;
+    and the whole list (a query, filtered by status, for the page to cut into pages).
+    Four queries, however many drawdowns there are."""
+    awaiting = list(
+        Drawdown.objects.filter(status=Drawdown.Status.REQUESTED)
+        .select_related("reserve", "programme", "requested_by")
+        .order_by("id")
+    )
     per_programme, per_reserve = _limits_by_programme_and_reserve()
-    awaiting = [d for d in reversed(all_drawdowns) if d.status == Drawdown.Status.REQUESTED]
+    ahead_programme: dict = {}
+    ahead_reserve: dict = {}
     for d in awaiting:
-        d.headroom = _headroom(d, per_programme, per_reserve)
-    to_draw = [
-        d
-        for d in reversed(all_drawdowns)
-        if d.status in (Drawdown.Status.APPROVED, Drawdown.Status.SCHEDULED)
-    ]
-    listed = [d for d in all_drawdowns if not status or d.status == status]
-    return {"awaiting": awaiting, "to_draw": to_draw, "drawdowns": listed, "status": status}
+        d.headroom = _headroom(d, per_programme, per_reserve, ahead_programme, ahead_reserve)
+        if d.headroom["fits"]:
+            # Approving the requests in turn: this one would take its share first.
+            ahead_reserve[d.reserve_id] = ahead_reserve.get(d.reserve_id, ZERO) + d.amount
+            if d.programme_id:
+                ahead_programme[d.programme_id] = (
+                    ahead_programme.get(d.programme_id, ZERO) + d.amount
+                )
+    to_draw = list(
+        Drawdown.objects.filter(status__in=(Drawdown.Status.APPROVED, Drawdown.Status.SCHEDULED))
+        .select_related("reserve", "programme")
+        .order_by("id")
+    )
+    return {
+        "awaiting": awaiting,
+        "to_draw": to_draw,
+        "drawdowns": all_drawdowns(status=status),
+        "status": status,
+    }
 
 
 def drawdown_detail(pk: int) -> dict:
@@ -407,6 +460,73 @@ def drawdown_detail(pk: int) -> dict:
         "headroom": _headroom(drawdown, per_programme, per_reserve),
         "refusals": refusals,
     }
+
+
+def drawdown_effect(drawdown: Drawdown, action: str) -> list[str]:
+    """What an action on `drawdown` does to the money, in words, for the "check before you"
+    page: the figures come from the ledger (two queries)."""
+    amount = drawdown.amount
+    reserve = ledger.reserve_money(drawdown.reserve)
+    name = drawdown.reserve.name
+    lines = []
+    if drawdown.programme_id:
+        prog = ledger.programme_money(drawdown.programme)
+        if action == "approve":
+            lines.append(
+                f"Committed spend on {drawdown.programme.name} goes from "
+                f"{format_gbp(prog.committed)} to {format_gbp(prog.committed + amount)} of its "
+                f"{format_gbp(prog.ceiling)} ceiling (headroom {format_gbp(prog.headroom)} → "
+                f"{format_gbp(prog.headroom - amount)})."
+            )
+        elif action == "cancel" and drawdown.is_committed:
+            lines.append(
+                f"Committed spend on {drawdown.programme.name} goes from "
+                f"{format_gbp(prog.committed)} to {format_gbp(prog.committed - amount)} of its "
+                f"{format_gbp(prog.ceiling)} ceiling."
+            )
+        else:
+            lines.append(
+                f"Committed spend on {drawdown.programme.name} stays "
+                f"{format_gbp(prog.committed)} of its {format_gbp(prog.ceiling)} ceiling."
+            )
+    else:
+        lines.append("This is for another purpose: it counts against no programme's ceiling.")
+    if action == "approve":
+        lines.append(
+            f"The {name} available above its floor goes from "
+            f"{format_gbp_millions(reserve.above_floor)} to "
+            f"{format_gbp_millions(reserve.above_floor - amount)}."
+        )
+    elif action == "cancel" and drawdown.is_committed:
+        lines.append(
+            f"The {name} available above its floor goes from "
+            f"{format_gbp_millions(reserve.above_floor)} to "
+            f"{format_gbp_millions(reserve.above_floor + amount)}."
+        )
+    elif action == "drawn":
+        lines.append(
+            f"{format_gbp(amount)} leaves the {name}: drawn in total goes from "
+            f"{format_gbp_millions(reserve.drawn)} to "
+            f"{format_gbp_millions(reserve.drawn + amount)}. It was committed when approved, "
+            "so what is available above the floor stays "
+            f"{format_gbp_millions(reserve.above_floor)}."
+        )
+        lines.append("After this the drawdown can never be changed, cancelled or deleted.")
+    else:
+        lines.append(
+            f"The {name} stays at {format_gbp_millions(reserve.above_floor)} above its floor."
+        )
+    if action == "reject":
+        lines.append("The request closes and cannot be reopened.")
+    if action == "approve":
+        over_floor = reserve.above_floor - amount < 0
+        over_ceiling = drawdown.programme_id and prog.headroom - amount < 0
+        if over_floor or over_ceiling:
+            lines.append(
+                "This does not fit: it would take committed spend above the ceiling or the "
+                "reserve below its floor, so approving it will be refused."
+            )
+    return lines
 
 
 def refusals():

@@ -127,11 +127,16 @@ def drawdown_queue(request):
     status = request.GET.get("status", "")
     if status not in Drawdown.Status.values:
         status = ""
+    queue = selectors.drawdown_queue(status=status)
     return render(
         request,
         "reserves/queue.html",
         {
-            **selectors.drawdown_queue(status=status),
+            **queue,
+            # Each list turns its own pages of 25, so the page stays small at any scale.
+            "awaiting": page_from_request(request, queue["awaiting"], param="awaiting"),
+            "to_draw": page_from_request(request, queue["to_draw"], param="to_draw"),
+            "drawdowns": page_from_request(request, queue["drawdowns"]),
             "statuses": Drawdown.Status.choices,
             "can": _can(request.user),
         },
@@ -183,7 +188,7 @@ DRAWDOWN_HEADERS = [
 def drawdown_export(request, fmt):
     _check_format(fmt)
     require(request.user, Capability.VIEW)
-    drawdowns = selectors.drawdown_queue()["drawdowns"]
+    drawdowns = list(selectors.all_drawdowns())
     stem = f"drawdowns-{timezone.localdate():%Y-%m-%d}"
     rows = list(_drawdown_rows(reversed(drawdowns)))
     if fmt == "xlsx":
@@ -259,9 +264,40 @@ def drawdown_detail(request, pk):
     return _detail(request, pk)
 
 
-@require_POST
+# "Check before you": every action that moves money shows its effect first (GOV.UK's check
+# answers pattern). The first POST of a form checks it and shows the effect; the button there
+# posts it again with `confirmed=yes`, and only that does it.
+CONFIRM = {
+    "approve": ("approve", "Approve", "reserves:drawdown_approve"),
+    "reject": ("reject", "Reject", "reserves:drawdown_reject"),
+    "drawn": ("record as drawn", "Record as drawn", "reserves:drawdown_mark_drawn"),
+    "cancel": ("cancel", "Cancel the drawdown", "reserves:drawdown_cancel"),
+}
+
+
+def _confirm(request, drawdown, action, *, form=None, errors=()):
+    verb, button, url_name = CONFIRM[action]
+    return render(
+        request,
+        "reserves/drawdown_confirm.html",
+        {
+            "drawdown": drawdown,
+            "action": action,
+            "verb": verb,
+            "button": f"{button} {format_gbp(drawdown.amount)}",
+            "effect": selectors.drawdown_effect(drawdown, action),
+            "post_url": reverse(url_name, kwargs={"pk": drawdown.pk}),
+            "form": form,
+            "errors": list(errors),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def drawdown_approve(request, pk):
     drawdown = get_drawdown_for_user(request.user, pk, Capability.APPROVE_DRAWDOWN)
+    if request.method == "GET":
+        return _confirm(request, drawdown, "approve")
     try:
         services.drawdown_approve(drawdown=drawdown, user=request.user)
     except ValidationError as exc:
@@ -272,10 +308,12 @@ def drawdown_approve(request, pk):
     return redirect(drawdown.get_absolute_url())
 
 
-def _form_action(request, pk, *, key, form_class, capability, call, done):
+def _form_action(request, pk, *, key, form_class, capability, call, done, confirm=""):
     drawdown = get_drawdown_for_user(request.user, pk, capability)
     form = form_class(request.POST, prefix=key)
     if form.is_valid():
+        if confirm and request.POST.get("confirmed") != "yes":
+            return _confirm(request, drawdown, confirm, form=form)
         try:
             call(drawdown, form.cleaned_data)
         except ValidationError as exc:
@@ -298,6 +336,7 @@ def drawdown_reject(request, pk):
             drawdown=d, user=request.user, reason=data["reason"]
         ),
         done="has been rejected",
+        confirm="reject",
     )
 
 
@@ -328,6 +367,7 @@ def drawdown_mark_drawn(request, pk):
             drawdown=d, user=request.user, drawn_on=data["drawn_on"]
         ),
         done="has been marked as drawn",
+        confirm="drawn",
     )
 
 
@@ -343,6 +383,7 @@ def drawdown_cancel(request, pk):
             drawdown=d, user=request.user, reason=data["reason"]
         ),
         done="has been cancelled",
+        confirm="cancel",
     )
 
 

@@ -156,7 +156,8 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:drawdown_request": form(REQUESTERS),
     "reserves:drawdown_detail": page(),
     # Approval needs no data: an empty POST by finance approves (and redirects).
-    "reserves:drawdown_approve": action(FINANCE, post_ok=302),
+    # GET: "check before you approve", stating the effect; POST approves.
+    "reserves:drawdown_approve": {"GET": _answers(FINANCE), "POST": _answers(FINANCE, ok=302)},
     "reserves:drawdown_reject": action(FINANCE),
     "reserves:drawdown_schedule": action(FINANCE),
     "reserves:drawdown_mark_drawn": action(FINANCE),

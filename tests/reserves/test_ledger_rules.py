@@ -2,13 +2,16 @@
 the ORM, `QuerySet.update()`, bulk writes, raw SQL and the Django admin (issue 12, cases 1–3).
 Each attack changes nothing, and each refusal that passes through Django is recorded."""
 
+from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.contrib.admin.sites import site
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from programme.models import Programme
 from reserves import ledger, selectors, services
@@ -371,3 +374,146 @@ def test_a_request_for_another_purpose_says_so_and_still_meets_the_floor(
     assert drawdown.programme is None
     queue = client.get(reverse("reserves:drawdown_queue")).content.decode()
     assert "Other purpose: no programme ceiling" in queue
+
+
+# Check before you act: every money action states its effect before the button ---------------
+
+
+def test_approving_shows_its_effect_first_and_only_the_button_approves(
+    programme, make_drawdown, client_for, finance
+):
+    make_drawdown("200000", status="approved", programme=programme)
+    request = make_drawdown("200000", status="requested", programme=programme)
+    client = client_for(finance)
+    url = reverse("reserves:drawdown_approve", kwargs={"pk": request.pk})
+    page = client.get(url).content.decode()
+    assert "Committed spend on Digital and customer services transformation goes from " in page
+    assert "£200,000 to £400,000 of its £490,000 ceiling" in page
+    assert "goes from £17.2m to £17m" in page
+    assert "<title>Check before you approve" in page
+    assert Drawdown.objects.get(pk=request.pk).status == "requested"
+    assert client.post(url).status_code == 302
+    assert Drawdown.objects.get(pk=request.pk).status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "data", "effect"),
+    [
+        ("reject", "requested", {"reject-reason": "No"}, "cannot be reopened"),
+        ("cancel", "approved", {"cancel-reason": "No"}, "goes from £200,000 to £0"),
+        ("mark_drawn", "approved", {}, "can never be changed, cancelled or deleted"),
+    ],
+)
+def test_each_money_action_checks_first_and_changes_nothing_until_confirmed(
+    programme, make_drawdown, client_for, finance2, name, state, data, effect
+):
+    drawdown = make_drawdown("200000", status=state, programme=programme)
+    if name == "mark_drawn":
+        data = {"drawn-drawn_on": drawdown.approved_at.date().isoformat()}
+    client = client_for(finance2)
+    url = reverse(f"reserves:drawdown_{name}", kwargs={"pk": drawdown.pk})
+    check = client.post(url, data)
+    assert check.status_code == 200
+    assert effect in check.content.decode()
+    assert 'name="confirmed" value="yes"' in check.content.decode()
+    assert Drawdown.objects.get(pk=drawdown.pk).status == state
+    done = client.post(url, data | {"confirmed": "yes"})
+    assert done.status_code == 302
+    assert Drawdown.objects.get(pk=drawdown.pk).status != state
+
+
+# The queue: fits counts the requests ahead; Approve is offered only where it fits; pages -----
+
+
+def test_the_queue_counts_the_requests_ahead_and_offers_approve_only_where_it_fits(
+    programme, make_drawdown, client_for, finance2
+):
+    first = make_drawdown("300000", status="requested", programme=programme)
+    second = make_drawdown("150000", status="requested", programme=programme)
+    third = make_drawdown("200000", status="requested", programme=programme)
+    queue = selectors.drawdown_queue()
+    fits = {d.pk: d.headroom["fits"] for d in queue["awaiting"]}
+    # £300,000 fits; £150,000 fits after it (£450,000); £200,000 would make £650,000.
+    assert fits == {first.pk: True, second.pk: True, third.pk: False}
+    page = client_for(finance2).get(reverse("reserves:drawdown_queue")).content.decode()
+    approve = reverse("reserves:drawdown_approve", kwargs={"pk": third.pk})
+    assert approve not in page
+    assert reverse("reserves:drawdown_approve", kwargs={"pk": first.pk}) in page
+    assert "after £450,000 requested ahead of it" in page
+
+
+def test_the_queue_shows_25_of_each_list_a_page(programme, reserve, officer, client_for, finance):
+    other = ReserveFactory()
+    for n in range(30):
+        with transaction.atomic():
+            services.drawdown_request(
+                reserve=other, programme=None, purpose=f"Item {n}", amount="10", user=officer
+            )
+    page = client_for(finance).get(reverse("reserves:drawdown_queue")).content.decode()
+    assert page.count("Check and approve<span") == 25
+    assert "Pages of requests awaiting approval" in page
+    second = client_for(finance).get(reverse("reserves:drawdown_queue") + "?awaiting=2")
+    assert second.content.decode().count("Check and approve<span") == 5
+
+
+# 6. Money due after the MTFS period has its own row; far dates never crash ----------------
+
+
+def _approved_due(programme, officer, finance, amount, due):
+    with transaction.atomic():
+        request = services.drawdown_request(
+            reserve=programme.funding_reserve,
+            programme=programme,
+            purpose=f"Due {due}",
+            amount=amount,
+            user=officer,
+            needed_by=due,
+        )
+    return services.drawdown_approve(drawdown=request, user=finance)
+
+
+def test_money_due_after_the_mtfs_period_is_never_folded_into_its_last_year(
+    programme, officer, finance, client_for
+):
+    reserve = programme.funding_reserve  # opens 1 April 2022; MTFS 4 years: to 2025/26
+    _approved_due(programme, officer, finance, "100000", date(2026, 3, 31))
+    _approved_due(programme, officer, finance, "20000", date(2027, 2, 28))
+    _approved_due(programme, officer, finance, "30000", date(2027, 3, 31))
+    position = selectors.reserve_position(reserve, today=date(2026, 11, 30))
+    years = {y["label"]: y for y in position["by_year"]}
+    assert list(years) == ["2022/23", "2023/24", "2024/25", "2025/26", "After the MTFS period"]
+    assert years["2025/26"]["planned"] == Decimal("100000.00")
+    assert years["After the MTFS period"]["planned"] == Decimal("50000.00")
+    assert years["After the MTFS period"]["closing"] == position["available"]
+    client = client_for(finance)
+    page = client.get(reverse("reserves:statement", kwargs={"pk": reserve.pk}))
+    assert "After the MTFS period" in page.content.decode()
+    xlsx = client.get(
+        reverse("reserves:statement_export", kwargs={"pk": reserve.pk, "fmt": "xlsx"})
+    )
+    book = load_workbook(BytesIO(xlsx.content))
+    labels = [row[0] for row in book["Reserve projection"].iter_rows(min_row=2, values_only=True)]
+    assert labels[-1] == "After the MTFS period"
+
+
+def test_far_dates_never_crash_the_statement(programme, officer, finance, client_for):
+    reserve = programme.funding_reserve
+    _approved_due(programme, officer, finance, "1000", date(9999, 12, 31))
+    with transaction.atomic():
+        reserve.mtfs_years = 10
+        reserve.save()
+    position = selectors.reserve_position(reserve, today=date(2026, 11, 30))
+    assert position["by_year"][-1]["label"] == "After the MTFS period"
+    response = client_for(finance).get(reverse("reserves:statement", kwargs={"pk": reserve.pk}))
+    assert response.status_code == 200
+    assert selectors._year_sort_key("9999/00") < selectors._year_sort_key("future")
+    assert selectors._year_sort_key("nonsense") > selectors._year_sort_key("future")
+
+
+def test_the_mtfs_period_form_takes_one_to_ten_years(reserve, client_for, finance):
+    url = reverse("reserves:reserve_edit", kwargs={"pk": reserve.pk})
+    response = client_for(finance).post(url, {"mtfs_years": "11", "floor": "0"})
+    assert response.status_code == 200
+    assert "<title>Error: " in response.content.decode()
+    reserve.refresh_from_db()
+    assert reserve.mtfs_years == 4

@@ -101,11 +101,23 @@ CEILING_ACTIONS = {"reserves:ceiling_withdraw"}
 # Actions are POST only: (url name, form data, roles allowed, the drawdown state used).
 ACTIONS = [
     ("reserves:drawdown_approve", {}, FINANCE, "requested"),
-    ("reserves:drawdown_reject", {"reject-reason": "Not now"}, FINANCE, "requested"),
+    (
+        "reserves:drawdown_reject",
+        {"reject-reason": "Not now", "confirmed": "yes"},
+        FINANCE,
+        "requested",
+    ),
     ("reserves:drawdown_schedule", {"schedule-scheduled_for": "2022-09-30"}, FINANCE, "approved"),
     ("reserves:drawdown_mark_drawn", {}, FINANCE, "approved"),
-    ("reserves:drawdown_cancel", {"cancel-reason": "Re-scoped"}, FINANCE, "approved"),
+    (
+        "reserves:drawdown_cancel",
+        {"cancel-reason": "Re-scoped", "confirmed": "yes"},
+        FINANCE,
+        "approved",
+    ),
 ]
+# Approving has its own "check before you approve" page (GET); the others are POST only.
+CHECK_PAGES = {"reserves:drawdown_approve"}
 
 
 def test_every_reserves_url_is_in_the_role_matrix(world):
@@ -142,9 +154,13 @@ def test_each_role_may_post_exactly_the_actions_it_may(
 ):
     drawdown = world[state]
     if name == "reserves:drawdown_mark_drawn":
-        data = {"drawn-drawn_on": timezone.localdate().isoformat()}
+        data = {"drawn-drawn_on": timezone.localdate().isoformat(), "confirmed": "yes"}
     client = client_for(role_users[role])
-    assert client.get(reverse(name, kwargs={"pk": drawdown.pk})).status_code == 405
+    shown = client.get(reverse(name, kwargs={"pk": drawdown.pk})).status_code
+    if name in CHECK_PAGES:
+        assert shown == (200 if role in allowed else 403)
+    else:
+        assert shown == 405
     before = Drawdown.objects.get(pk=drawdown.pk).status
     response = client.post(reverse(name, kwargs={"pk": drawdown.pk}), data)
     after = Drawdown.objects.get(pk=drawdown.pk).status
@@ -178,7 +194,7 @@ def test_an_officer_cancels_their_own_request_from_its_page(world, client_for, o
     drawdown = world["requested"]
     response = client_for(officer).post(
         reverse("reserves:drawdown_cancel", kwargs={"pk": drawdown.pk}),
-        {"cancel-reason": "Not needed"},
+        {"cancel-reason": "Not needed", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert Drawdown.objects.get(pk=drawdown.pk).status == "cancelled"
