@@ -111,7 +111,7 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     new_spending_ceiling = MoneyField(null=True, blank=True)
     # A decision taking the ceiling above the key-decision threshold must itself be a key
-    # decision (reserves.services.ceiling_change checks it).
+    # decision (reserves.services.ceiling_approve checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
 
