@@ -22,6 +22,7 @@ PAGES = [
     ("Cost profile", "reserves:cost_profile", ("slug",), "finance"),
     ("Stated figures", "reserves:stated_figures", ("slug",), "finance"),
     ("Spend and ceiling", "reserves:programme_spend", ("slug",), "finance"),
+    ("Change the ceiling", "reserves:ceiling_change", ("slug",), "cabinet"),
     ("Risk register", "risks:register", ("slug",), "admin"),
     ("Risk page", "risks:detail", ("slug", "number"), "admin"),
     ("Audit log", "reporting:audit", ("slug",), "admin"),
