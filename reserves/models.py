@@ -332,3 +332,15 @@ class StatedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.stated_text or '(blank)'}"
+
+
+# Actual spend from the finance ledger (models kept in their own module).
+from .models_actuals import (  # noqa: E402, F401
+    CostCentreMapping,
+    LedgerChange,
+    LedgerImport,
+    LedgerMapping,
+    LedgerStagingRow,
+    LedgerTransaction,
+    StageForecast,
+)
