@@ -28,6 +28,8 @@ MAPPING_FIELDS = (
 )
 COST_CENTRE_FIELDS = ("cost_centre", "account_code", "stage", "cost_line", "service_area")
 FORECAST_FIELDS = ("forecast_to_complete", "note")
+# The demo's generated ledger files are named so: every page that shows their figures says so.
+ILLUSTRATIVE_PREFIX = "illustrative-"
 
 
 class LedgerMapping(models.Model):
@@ -211,6 +213,11 @@ class LedgerImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in self.IN_PROGRESS
+
+    @property
+    def is_illustrative(self) -> bool:
+        """The demo's generated ledger (`load_demo`): no real council's figures."""
+        return self.original_name.startswith(ILLUSTRATIVE_PREFIX)
 
     @property
     def percent_read(self) -> int:

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .actuals.urls import urlpatterns as actuals_urlpatterns
 
 app_name = "reserves"
 urlpatterns = [
@@ -49,3 +50,4 @@ urlpatterns = [
     path("programmes/<slug:slug>/spend/", views.programme_spend, name="programme_spend"),
     path("programmes/<slug:slug>/ceiling/", views.ceiling_change, name="ceiling_change"),
 ]
+urlpatterns += actuals_urlpatterns  # actual spend from the finance ledger
