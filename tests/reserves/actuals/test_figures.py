@@ -21,7 +21,7 @@ ROWS = [
     'GL-2,03/08/2022,DT100,5001,"£2,500.50",Jane Smith,Individual,Interviews,0',
     "GL-3,30/08/2022,DT100,5001,-200.00,Acme Ltd,Company,Credit note,0",
     # stage 2 (DT200): 600 + 499.99 = 1,099.99
-    "GL-4,14/04/2023,DT200,5001,600.00,Acme Ltd,Company,=HYPERLINK(\"http://x\"),20.00",
+    'GL-4,14/04/2023,DT200,5001,600.00,Acme Ltd,Company,=HYPERLINK("http://x"),20.00',
     "GL-5,15/04/2023,DT200,5001,499.99,Acme Ltd,Company,Small,0",
 ]
 
@@ -150,7 +150,7 @@ def test_the_transparency_file_has_the_codes_fields_over_500_with_individuals_re
     q1 = _csv(client_for(cabinet).get(url, {"year": 2023, "quarter": 1}))
     # £499.99 is not over £500; the formula text stays text.
     assert [r[2] for r in q1[1:]] == ["GL-4"]
-    assert q1[1][8] == "'=HYPERLINK(\"http://x\")"
+    assert q1[1][8] == '\'=HYPERLINK("http://x")'
     assert q1[1][4] == "20.00"
 
 
