@@ -323,6 +323,12 @@ def _quarters(months: list[dict]) -> list[tuple[int, int, str]]:
     return [(s, q, f"{financial_year(date(s, 4, 1))} quarter {q}") for s, q in seen]
 
 
+def quarter_of(day: date) -> tuple[int, int]:
+    """(financial year start, quarter 1–4) holding `day`."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return start, ((day.month - 4) % 12) // 3 + 1
+
+
 def quarter_bounds(start_year: int, quarter: int) -> tuple[date, date]:
     first_month = 4 + 3 * (quarter - 1)
     year = start_year + (first_month - 1) // 12

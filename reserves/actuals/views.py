@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -56,10 +57,13 @@ def actuals(request, slug):
 @require_GET
 def transparency_csv(request, slug):
     programme = get_programme_for_user(request.user, slug)
-    form = QuarterForm(request.GET)
-    if not form.is_valid():
-        raise Http404("Choose a financial year and quarter")
-    year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    if "year" in request.GET or "quarter" in request.GET:
+        form = QuarterForm(request.GET)
+        if not form.is_valid():
+            raise Http404("Choose a financial year and quarter")
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    else:  # the quarter in progress
+        year, quarter = selectors.quarter_of(timezone.localdate())
     rows = selectors.transparency_rows(programme, year, quarter)
     return csv_response(
         f"spend-over-500-{programme.slug}-{year}-{(year + 1) % 100:02d}-q{quarter}.csv",
@@ -201,6 +205,9 @@ def cost_centres(request, slug):
 def cost_centre_remove(request, slug, pk):
     programme = get_programme_for_user(request.user, slug, Capability.IMPORT_ACTUALS)
     mapping = get_object_or_404(CostCentreMapping, pk=pk, programme=programme)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Use the Remove button beside the cost centre to remove it.")
+        return redirect("reserves:actuals_cost_centres", slug=programme.slug)
     services.cost_centre_mapping_delete(actor=request.user, mapping=mapping)
     messages.success(request, f"Cost centre {mapping} is no longer mapped.")
     return redirect("reserves:actuals_cost_centres", slug=programme.slug)
