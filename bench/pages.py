@@ -22,6 +22,8 @@ PAGES = [
     ("Cost profile", "reserves:cost_profile", ("slug",), "finance"),
     ("Stated figures", "reserves:stated_figures", ("slug",), "finance"),
     ("Spend and ceiling", "reserves:programme_spend", ("slug",), "finance"),
+    ("Actual spend", "reserves:actuals", ("slug",), "finance"),
+    ("Ledger imports", "reserves:actuals_imports", ("slug",), "finance"),
     ("Risk register", "risks:register", ("slug",), "admin"),
     ("Risk page", "risks:detail", ("slug", "number"), "admin"),
     ("Audit log", "reporting:audit", ("slug",), "admin"),

@@ -142,7 +142,9 @@ def mapping_for(programme: Programme) -> LedgerMapping | None:
     return LedgerMapping.objects.filter(council=programme.council).first()
 
 
-def ledger_import_upload(*, actor, programme: Programme, uploaded_file) -> LedgerImport:
+def ledger_import_upload(
+    *, actor, programme: Programme, uploaded_file, send: bool = True
+) -> LedgerImport:
     """Keep the file (through storage) and its digest, and queue it to be checked.
 
     The same file (by SHA-256) cannot be in two live imports of a programme: the database's
@@ -186,7 +188,10 @@ def ledger_import_upload(*, actor, programme: Programme, uploaded_file) -> Ledge
                 mapping=mapping.as_parser_mapping(),
                 uploaded_by=actor,
             )
-            transaction.on_commit(partial(import_send, ledger_import.pk, CHECK_TASK), robust=True)
+            if send:
+                transaction.on_commit(
+                    partial(import_send, ledger_import.pk, CHECK_TASK), robust=True
+                )
     except IntegrityError as exc:
         default_storage.delete(name)
         existing = _live_import_of(programme, digest)
@@ -535,7 +540,7 @@ def _finish_check(claim, *, result=None, rejected="", failed="") -> str:
 # Confirming and applying ---------------------------------------------------------------------
 
 
-def ledger_import_confirm(*, actor, ledger_import: LedgerImport) -> LedgerImport:
+def ledger_import_confirm(*, actor, ledger_import: LedgerImport, send: bool = True) -> LedgerImport:
     """Finance has seen what the file changes and confirms it: queue it to be applied."""
     require(actor, Capability.IMPORT_ACTUALS)
     with transaction.atomic(), acting_user(actor):
@@ -548,7 +553,8 @@ def ledger_import_confirm(*, actor, ledger_import: LedgerImport) -> LedgerImport
         row.confirmed_by = actor
         row.confirmed_at = timezone.now()
         row.save()
-        transaction.on_commit(partial(import_send, row.pk, APPLY_TASK), robust=True)
+        if send:
+            transaction.on_commit(partial(import_send, row.pk, APPLY_TASK), robust=True)
     return row
 
 

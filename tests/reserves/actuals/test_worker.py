@@ -63,9 +63,7 @@ def test_a_worker_killed_while_checking_and_while_applying_imports_exactly_once(
         services.ledger_import_confirm(actor=finance, ledger_import=row)
     assert wait_for(lambda: _status(row.pk) == "applying", timeout=30), slow_worker.output()
     slow_worker.kill_child()
-    assert wait_for(lambda: _status(row.pk) in ("done", "failed"), timeout=90), (
-        slow_worker.output()
-    )
+    assert wait_for(lambda: _status(row.pk) in ("done", "failed"), timeout=90), slow_worker.output()
     row.refresh_from_db()
     assert row.status == "done", row.error
     assert "WorkerLostError" in slow_worker.output()
