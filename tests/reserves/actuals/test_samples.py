@@ -52,8 +52,10 @@ def test_the_formula_sample_reads_its_description_as_text():
 
 
 def test_the_header_only_and_other_council_samples_are_refused_whole():
-    with pytest.raises(parsing.FileProblem):
-        with open(SAMPLES / "bad-other-councils-columns.csv", "rb") as handle:
-            list(parsing.parse_rows(handle, "utf-8-sig", MAPPING, lambda *a: True))
+    with (
+        pytest.raises(parsing.FileProblem),
+        open(SAMPLES / "bad-other-councils-columns.csv", "rb") as handle,
+    ):
+        list(parsing.parse_rows(handle, "utf-8-sig", MAPPING, lambda *a: True))
     with open(SAMPLES / "bad-header-only.csv", "rb") as handle:
         assert parsing.count_rows(handle, "utf-8-sig") == 0
