@@ -107,7 +107,9 @@ def cost_centre_mapping_save(
     with transaction.atomic(), acting_user(actor):
         for name in COST_CENTRE_FIELDS:
             value = data.get(name)
-            setattr(mapping, name, value.strip() if isinstance(value, str) else value)
+            if name in ("cost_centre", "account_code", "service_area"):
+                value = (value or "").strip()
+            setattr(mapping, name, value)
         mapping.full_clean()
         mapping.save()
     return mapping
@@ -351,7 +353,7 @@ def _check(row: LedgerImport) -> dict:
     find = _cost_centre_lookup(row.programme_id)
     errors: list[dict] = []
     error_count = 0
-    batch: list[LedgerStagingRow] = []
+    batch: list[tuple] = []
     read = 0
     total = ZERO
     handle = _open(row)
@@ -380,28 +382,28 @@ def _check(row: LedgerImport) -> dict:
             stage_id, cost_line_id = find(item.cost_centre, item.account_code)
             total += item.amount
             batch.append(
-                LedgerStagingRow(
-                    ledger_import_id=row.pk,
-                    row_number=item.row_number,
-                    reference=item.reference,
-                    posting_date=item.posting_date,
-                    cost_centre=item.cost_centre,
-                    account_code=item.account_code,
-                    amount=item.amount,
-                    vat=item.vat,
-                    supplier=item.supplier,
-                    supplier_is_individual=item.supplier_is_individual,
-                    description=item.description,
-                    stage_id=stage_id,
-                    cost_line_id=cost_line_id,
+                (
+                    row.pk,
+                    item.row_number,
+                    item.reference,
+                    item.posting_date,
+                    item.cost_centre,
+                    item.account_code,
+                    item.amount,
+                    item.vat,
+                    item.supplier,
+                    item.supplier_is_individual,
+                    item.description,
+                    stage_id,
+                    cost_line_id,
                 )
             )
             if len(batch) >= BATCH:
-                LedgerStagingRow.objects.bulk_create(batch)
+                _stage(batch)
                 batch = []
                 LedgerImport.objects.filter(pk=row.pk).update(rows_read=read)
         if batch:
-            LedgerStagingRow.objects.bulk_create(batch)
+            _stage(batch)
         LedgerImport.objects.filter(pk=row.pk).update(rows_read=read)
     finally:
         handle.close()
@@ -416,6 +418,39 @@ def _check(row: LedgerImport) -> dict:
         "error_count": error_count,
         "file_total": total,
     }
+
+
+_STAGING_COLUMNS = (
+    "ledger_import_id",
+    "row_number",
+    "reference",
+    "posting_date",
+    "cost_centre",
+    "account_code",
+    "amount",
+    "vat",
+    "supplier",
+    "supplier_is_individual",
+    "description",
+    "stage_id",
+    "cost_line_id",
+)
+
+
+def _stage(rows: list[tuple]) -> None:
+    """Write checked rows to the working table: PostgreSQL's COPY (a 200,000-row file spends
+    most of its time here, and COPY is several times faster than INSERT), else bulk_create."""
+    if connection.vendor == "postgresql":
+        table = LedgerStagingRow._meta.db_table
+        with connection.cursor() as cursor:
+            statement = f"COPY {table} ({', '.join(_STAGING_COLUMNS)}) FROM STDIN"
+            with cursor.cursor.copy(statement) as copy:
+                for values in rows:
+                    copy.write_row(values)
+        return
+    LedgerStagingRow.objects.bulk_create(
+        LedgerStagingRow(**dict(zip(_STAGING_COLUMNS, values, strict=True))) for values in rows
+    )
 
 
 def _error_order(error: dict):

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -154,10 +155,15 @@ def test_the_transparency_file_has_the_codes_fields_over_500_with_individuals_re
     assert q1[1][4] == "20.00"
 
 
-def test_a_quarter_that_is_not_one_is_not_found(world, client_for, cabinet):
+def test_a_quarter_that_is_not_one_is_not_found_and_none_means_the_quarter_in_progress(
+    world, client_for, cabinet
+):
     url = reverse("reserves:actuals_transparency", kwargs={"slug": world.slug})
     assert client_for(cabinet).get(url, {"year": 2022, "quarter": 5}).status_code == 404
-    assert client_for(cabinet).get(url).status_code == 404
+    assert client_for(cabinet).get(url, {"year": "x", "quarter": 1}).status_code == 404
+    with time_machine.travel(date(2022, 8, 10), tick=False):
+        rows = _csv(client_for(cabinet).get(url))
+    assert [r[2] for r in rows[1:]] == ["GL-1", "GL-2"]  # July to September 2022
 
 
 def test_the_actuals_page_shows_the_reconciliation_named_and_who_imported(
