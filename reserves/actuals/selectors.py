@@ -383,3 +383,37 @@ def cost_centre_mappings(programme: Programme):
     return CostCentreMapping.objects.filter(programme=programme).select_related(
         "stage", "cost_line"
     )
+
+
+def reserve_reconciliation(reserve) -> list[dict]:
+    """For each programme the reserve funds: drawn from it against spent in the ledger (three
+    queries, however many programmes)."""
+    programmes = list(Programme.objects.filter(funding_reserve=reserve).order_by("name"))
+    ids = [p.pk for p in programmes]
+    drawn = dict(
+        Drawdown.objects.filter(reserve=reserve, programme_id__in=ids, status="drawn")
+        .values("programme_id")
+        .annotate(total=Sum("amount"))
+        .values_list("programme_id", "total")
+        .order_by()
+    )
+    spent = dict(
+        LedgerTransaction.objects.filter(programme_id__in=ids)
+        .values("programme_id")
+        .annotate(total=Sum("amount"))
+        .values_list("programme_id", "total")
+        .order_by()
+    )
+    rows = []
+    for p in programmes:
+        d, s = _money(drawn.get(p.pk)), _money(spent.get(p.pk))
+        rows.append(
+            {
+                "programme": p,
+                "drawn": d,
+                "spent": s,
+                "unspent_drawn": max(d - s, ZERO),
+                "spent_not_drawn": max(s - d, ZERO),
+            }
+        )
+    return rows
