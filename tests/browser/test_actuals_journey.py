@@ -5,7 +5,7 @@ spend; a file with a bad row imports nothing and says which row. Each page passe
 import pytest
 
 from tests.conftest import assert_no_axe_violations
-from tests.reserves.actuals.conftest import csv_bytes
+from tests.reserves.actuals.conftest import csv_bytes, make_council_programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -13,6 +13,11 @@ ROWS = [
     'GL-1,19/07/2022,DT100,5001,"£1,000.00",Acme Ltd,Company,Discovery workshops,0',
     "GL-2,03/08/2022,DT100,5001,250.50,Jane Smith,Individual,Interviews,0",
 ]
+
+
+@pytest.fixture
+def council_programme(admin_user):
+    return make_council_programme(admin_user)
 
 
 def test_finance_maps_uploads_confirms_and_the_statement_shows_the_spend(
@@ -45,7 +50,7 @@ def test_finance_maps_uploads_confirms_and_the_statement_shows_the_spend(
     page.get_by_label("Stage").select_option(label="Stage 1: Diagnostics")
     page.get_by_label("Cost line").select_option(label="Diagnostics (2022/23)")
     page.get_by_role("button", name="Map the cost centre").click()
-    assert page.locator("#cost-centres").get_by_text("DT100").is_visible()
+    assert page.locator("#cost-centres").get_by_role("cell", name="DT100", exact=True).is_visible()
     assert_no_axe_violations(page)
 
     # A file with a bad last row: nothing imported, the row named.

@@ -18,6 +18,11 @@ HEADER = "Trans Ref,Posting Date,Cost Centre,Subjective,Amount,Supplier,Supplier
 
 @pytest.fixture
 def council_programme(db, admin_user):
+    return make_council_programme(admin_user)
+
+
+def make_council_programme(admin_user):
+    """Testshire Council's programme: stages 1 and 2, a cost line funding each."""
     reserve = ReserveFactory(name="Financial Resilience earmarked reserve")
     programme = ProgrammeFactory(
         name="Digital", slug="digital", funding_reserve=reserve, council="Testshire Council"
