@@ -170,6 +170,16 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:cost_line_edit": EDIT_FINANCE,
     "reserves:cost_line_delete": EDIT_FINANCE,
     "reserves:stated_figures": page(),
+    "reserves:actuals": page(),
+    "reserves:actuals_transparency": download(),
+    "reserves:actuals_imports": form(FINANCE, post_ok=400),
+    "reserves:actuals_import": page(FINANCE),
+    "reserves:actuals_import_confirm": action(FINANCE, post_ok=302),
+    "reserves:actuals_import_discard": action(FINANCE, post_ok=302),
+    "reserves:actuals_columns": EDIT_FINANCE,
+    "reserves:actuals_cost_centres": EDIT_FINANCE,
+    "reserves:actuals_cost_centre_remove": action(FINANCE, post_ok=302),
+    "reserves:actuals_forecast": EDIT_OFFICER,
 }
 
 # URL names whose GET answers a file, not a page (the accessibility test skips them).
@@ -184,6 +194,7 @@ DOWNLOADS = {
     "reserves:statement_export",
     "reserves:drawdown_export",
     "reserves:cost_profile_export",
+    "reserves:actuals_transparency",
 }
 
 
@@ -287,6 +298,7 @@ def _build_world():
             "key_decision_reference": "",
         },
     )
+    ledger_import, cost_centre = _actuals_world(programme, users)
     s = {"slug": slug}
     kw = {
         "home": {},
@@ -375,12 +387,42 @@ def _build_world():
         "reserves:cost_line_edit": s | {"pk": CostLine.objects.filter(programme=programme)[0].pk},
         "reserves:cost_line_delete": s | {"pk": CostLine.objects.filter(programme=programme)[0].pk},
         "reserves:stated_figures": s,
+        "reserves:actuals": s,
+        "reserves:actuals_transparency": s,
+        "reserves:actuals_imports": s,
+        "reserves:actuals_import": s | {"pk": ledger_import.pk},
+        "reserves:actuals_import_confirm": s | {"pk": ledger_import.pk},
+        "reserves:actuals_import_discard": s | {"pk": ledger_import.pk},
+        "reserves:actuals_columns": s,
+        "reserves:actuals_cost_centres": s,
+        "reserves:actuals_cost_centre_remove": s | {"pk": cost_centre.pk},
+        "reserves:actuals_forecast": s | {"number": 1},
     }
     files = {
         "evidence": (submitted, "evidence/matrix-evidence.txt"),
         "report": (run, report_services.file_name(run, "pdf")),
     }
     return World(users=users, kwargs=kw), files
+
+
+def _actuals_world(programme, users):
+    """A rejected ledger import and a mapped cost centre (actual spend pages)."""
+    from core.history import acting_user
+    from reserves.models import CostCentreMapping, LedgerImport
+
+    with acting_user(users["finance"]):
+        ledger_import = LedgerImport.objects.create(
+            programme=programme,
+            file="ledger-imports/matrix.csv",
+            original_name="matrix.csv",
+            digest="0" * 64,
+            size=10,
+            status=LedgerImport.Status.REJECTED,
+            error="Matrix: nothing imported",
+            uploaded_by=users["finance"],
+        )
+        cost_centre = CostCentreMapping.objects.create(programme=programme, cost_centre="MX100")
+    return ledger_import, cost_centre
 
 
 def store_files(files):
