@@ -21,7 +21,7 @@ from programme import services as programme_services
 from programme.models import Benefit, Consultation, GlossaryTerm, Objective, Recommendation
 from reporting import services as reporting_services
 from risks import services as risk_services
-from risks.models import MitigationAction, Risk, RiskCategory
+from risks.models import MitigationAction, RaidItem, Risk, RiskCategory
 from stages import services as stage_services
 from stages.models import Escalation, Output, Stage, ToleranceException
 from tests.conftest import make_user
@@ -464,6 +464,24 @@ CASES = {
         lambda w, users: _post_escalation(w, users),
         lambda w, a: stage_services.escalation_decide(
             actor=a, escalation=Escalation.objects.get(), data={"decision": "Go ahead"}
+        ),
+    ),
+    "raid_item_save": (
+        "finance",
+        ("cabinet",),
+        None,
+        lambda w, a: risk_services.raid_item_save(
+            actor=a,
+            item=RaidItem(programme=w.programme),
+            data={"kind": "assumption", "title": "Staff available", "raised_on": date(2024, 1, 8)},
+        ),
+    ),
+    "raid_issue_from_escalation": (
+        "officer",
+        ("cabinet",),
+        lambda w, users: _post_escalation(w, users),
+        lambda w, a: risk_services.raid_issue_from_escalation(
+            actor=a, escalation=Escalation.objects.get()
         ),
     ),
     "risk_create": (
