@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -27,6 +28,7 @@ from core.dates import govuk_date
 from core.history import acting_user
 from core.money import format_gbp, money_sum, to_money
 from core.names import person_name
+from core.outbox import email_queue
 from core.services import assign_fields
 from programme.models import Decision, Programme
 
@@ -497,12 +499,13 @@ def progress_update_create(*, actor, stage: Stage, data: dict[str, Any]) -> Prog
         if changed:
             stage.save()
         now = timezone.now()
+        exceptions = []
         for breach in tolerance_breaches(stage, as_of=update.as_of):
             if stage.exceptions.filter(tolerance=breach.tolerance).exclude(
                 status=ToleranceException.Status.DECIDED
             ):
                 continue  # one open exception per tolerance: the report already stands
-            ToleranceException.objects.create(
+            exception = ToleranceException.objects.create(
                 stage=stage,
                 tolerance=breach.tolerance,
                 raised_from=update,
@@ -512,15 +515,50 @@ def progress_update_create(*, actor, stage: Stage, data: dict[str, Any]) -> Prog
                 forecast=breach.forecast,
                 excess=breach.excess,
             )
+            exceptions.append(exception)
+        raised = []
         if update.escalation.strip():
-            Escalation.objects.create(
-                stage=stage,
-                progress_update=update,
-                text=update.escalation.strip(),
-                raised_by=actor,
-                raised_at=now,
+            raised.append(
+                Escalation.objects.create(
+                    stage=stage,
+                    progress_update=update,
+                    text=update.escalation.strip(),
+                    raised_by=actor,
+                    raised_at=now,
+                )
             )
+        raised = exceptions + raised
+        if raised:
+            _notify_cabinet(stage, raised, actor=actor)
     return update
+
+
+def _notify_cabinet(stage: Stage, raised: list, *, actor) -> None:
+    """Email Cabinet members, with a link to each, through the outbox (core.outbox): written
+    in this transaction, so nothing raised goes unannounced if the broker is away."""
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=Role.CABINET.value, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    site = (settings.SITE_URL or "").rstrip("/")
+    lines = [f"{person_name(actor)} has raised, for stage {stage.number}: {stage.name}:", ""]
+    for item in raised:
+        if isinstance(item, ToleranceException):
+            lines.append(
+                f"- An exception: the forecast {item.forecast} breaks the "
+                f"{item.get_tolerance_display().lower()} tolerance ({item.limit}) by {item.excess}."
+            )
+        else:
+            lines.append(f"- An issue escalated to Cabinet: {item.text}")
+        lines.append(f"  {site}{item.get_absolute_url()}")
+    lines += ["", settings.SERVICE_NAME]
+    email_queue(
+        to=recipients,
+        subject=f"For Cabinet: {stage.programme.name}, stage {stage.number}",
+        body="\n".join(lines),
+    )
 
 
 # Tolerances and exceptions ---------------------------------------------------------------

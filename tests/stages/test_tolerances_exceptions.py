@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections
+from django.db import connection
 
 from programme.models import Decision
 from stages import services
@@ -230,7 +230,7 @@ def test_two_cabinet_members_deciding_at_once_one_wins_the_other_is_told(officer
         except ValidationError as error:
             results[user.username] = error.message_dict["decision"][0]
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=decide, args=(u,)) for u in (first, second)]
     for t in threads:
