@@ -94,6 +94,9 @@ class Generator:
         self._load_users()
         demo = Programme.objects.get(slug=DEMO_SLUG)
         self._fill(demo, units=self.scale - 1, committed=False)
+        # At every scale the demo has one escalation and one open exception, so the pages
+        # that list them show rows (and ask for them) at scale 1 as at scale 100.
+        self._cabinet_items(self._demo_updates(demo))
         clones = min(self.scale - 1, 4)
         for k in range(1, clones + 1):
             units = max(1, self.scale // 10)
@@ -437,6 +440,17 @@ class Generator:
             ProgressUpdate, objs, what="progress updates", user=self.officers[0], when=_at(START)
         )
         self._cabinet_items(created[:: UNIT["updates"]])
+
+    def _demo_updates(self, programme):
+        from stages.models import ProgressUpdate
+
+        return list(
+            ProgressUpdate.objects.filter(
+                stage__programme=programme, escalation_record__isnull=True
+            )
+            .select_related("stage")
+            .order_by("id")[:1]
+        )
 
     def _cabinet_items(self, updates):
         """Per unit, one escalation awaiting Cabinet; every fifth unit, an open exception (at

@@ -564,12 +564,12 @@ def stage_cabinet_items(stage: Stage, *, today: date, limit: int = AWAITING_SHOW
     on the stage page (two queries)."""
     exceptions = list(
         ToleranceException.objects.filter(stage=stage)
-        .select_related("decided_by", "raised_by")
+        .select_related("stage", "decided_by", "raised_by")
         .order_by("-raised_at", "-id")[:limit]
     )
     escalations = list(
         Escalation.objects.filter(stage=stage)
-        .select_related("decided_by", "raised_by")
+        .select_related("stage", "decided_by", "raised_by")
         .order_by("-raised_at", "-id")[:limit]
     )
     for item in [*exceptions, *escalations]:
