@@ -59,6 +59,8 @@ class Programme(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
     appendices = models.CharField(max_length=300, blank=True)
     background_papers = models.CharField(max_length=300, blank=True)
 
@@ -100,6 +102,8 @@ class Decision(models.Model):
     # decision (reserves.services.ceiling_change checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -130,6 +134,8 @@ class KeyDecisionReason(models.Model):
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -165,6 +171,8 @@ class Recommendation(models.Model):
     )
     decided_by_name = models.CharField("decided by", max_length=200, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -195,6 +203,8 @@ class AlternativeOption(models.Model):
     reason = models.TextField("why (not) recommended")
     is_recommended = models.BooleanField("recommended", default=False)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -215,6 +225,8 @@ class Objective(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -227,13 +239,21 @@ class Objective(models.Model):
 
 class KeyConsideration(models.Model):
     """A numbered statement of the report that is context, not a decision: the drivers, where
-    the council is now, the County Plan vision, themes and values, the legal implications."""
+    the council is now, the approach, the benefits narrative, community and environmental
+    impact, the County Plan vision, themes and values, the equality duty, the legal
+    implications."""
 
     class Section(models.TextChoices):
+        # In the report's order (paragraphs 2-52), so the record reads as the report does.
         DRIVER = "driver", "Drivers"
         CURRENT_POSITION = "current_position", "Where we are now"
+        APPROACH = "approach", "Our approach to move forward"
+        BENEFITS = "benefits", "Key benefits for the residents"
+        COMMUNITY = "community", "Community impact"
         COUNTY_PLAN = "county_plan", "County Plan vision and themes"
         VALUE = "value", "The council's values"
+        ENVIRONMENT = "environment", "Environmental impact"
+        EQUALITY = "equality", "Equality duty"
         LEGAL = "legal", "Legal implications"
 
     programme = models.ForeignKey(
@@ -244,6 +264,8 @@ class KeyConsideration(models.Model):
     heading = models.CharField(max_length=200, blank=True)
     text = models.TextField()
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -268,6 +290,8 @@ class Consultation(models.Model):
     outcome = models.TextField()
     stance = models.CharField(max_length=20, choices=Stance.choices)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -314,6 +338,8 @@ class ReportReview(models.Model):
     reviewer_role = models.CharField("role", max_length=200, blank=True)
     reviewed_on = models.DateField("date signed", null=True, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -381,6 +407,8 @@ class Benefit(models.Model):
     # The report sets no targets: targets loaded by the demo say so.
     target_is_demo = models.BooleanField("target is a demo figure", default=False)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -425,6 +453,8 @@ class GlossaryTerm(models.Model):
     source_reference = models.CharField(
         "where the report uses it", max_length=100, blank=True, help_text=SOURCE_HELP
     )
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 

@@ -41,6 +41,8 @@ class Reserve(models.Model):
         help_text="Leave blank to use the rate committed so far",
     )
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -177,6 +179,8 @@ class Drawdown(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     objects = DrawdownQuerySet.as_manager()
     history = HistoricalRecords()
@@ -278,7 +282,12 @@ class CostLine(models.Model):
     financial_year = models.CharField(max_length=7)
     amount = MoneyField()
     is_estimate = models.BooleanField(default=False)
+    # The funding streams table asks for the type: base budget / external / grant / capital
+    # borrowing (or, as here, an earmarked reserve). Blank where the report gives none.
+    stream_type = models.CharField("funding stream type", max_length=100, blank=True)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords(m2m_fields=[stages])
 
@@ -302,6 +311,7 @@ class StatedFigure(models.Model):
         TABLE_TOTAL_COLUMN = "table_total_column", "Total column of a cost table"
         OUTPUT_LETTERS = "output_letters", "Stage 1 outputs and their letters"
         STAGES_APPROVED = "stages_approved", "Stages approved against stages costed"
+        OFFICER_TITLES = "officer_titles", "One officer's titles in different places"
 
     programme = models.ForeignKey(
         "programme.Programme", on_delete=models.PROTECT, related_name="stated_figures"
@@ -318,6 +328,8 @@ class StatedFigure(models.Model):
     )
     stated_amount = MoneyField(null=True, blank=True)
     source_reference = models.CharField("paragraph", max_length=100)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()

@@ -131,6 +131,8 @@ class RiskFramework(models.Model):
     name = models.CharField(max_length=200)
     statement = models.TextField(blank=True, help_text="What the report says, verbatim")
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
 
     history = HistoricalRecords()
 
@@ -219,6 +221,8 @@ class Risk(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
+    # The report's own words that support `source_reference` (programme.report_source).
+    source_quote = models.TextField("quoted from the report", blank=True)
     quality_flag = models.TextField(
         "data quality note",
         blank=True,
