@@ -24,6 +24,19 @@ from .report_source import FRAGMENT_SEPARATOR, paragraph_text
 
 DEMO_SLUG = "digital-customer-services-transformation"
 DECISION_DATE = date(2022, 7, 19)
+
+
+DEMO_NOTICE = (
+    "Demo data: facts cited to the decision report quote it; progress, ratings, owners, due "
+    "dates and targets are illustrative, invented to show the tracker working."
+)
+
+
+def is_demo(programme) -> bool:
+    """Whether `programme` (or its slug) is the demo's: pages, exports and reports say so."""
+    return getattr(programme, "slug", programme) == DEMO_SLUG
+
+
 DECISION_MAKER = "Cabinet member finance, corporate services and planning"
 
 PROGRAMME = {

@@ -59,8 +59,9 @@ class Programme(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     appendices = models.CharField(max_length=300, blank=True)
     background_papers = models.CharField(max_length=300, blank=True)
 
@@ -102,8 +103,9 @@ class Decision(models.Model):
     # decision (reserves.services.ceiling_change checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -134,8 +136,9 @@ class KeyDecisionReason(models.Model):
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -171,8 +174,9 @@ class Recommendation(models.Model):
     )
     decided_by_name = models.CharField("decided by", max_length=200, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -203,8 +207,9 @@ class AlternativeOption(models.Model):
     reason = models.TextField("why (not) recommended")
     is_recommended = models.BooleanField("recommended", default=False)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -225,8 +230,9 @@ class Objective(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -264,8 +270,9 @@ class KeyConsideration(models.Model):
     heading = models.CharField(max_length=200, blank=True)
     text = models.TextField()
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -290,8 +297,9 @@ class Consultation(models.Model):
     outcome = models.TextField()
     stance = models.CharField(max_length=20, choices=Stance.choices)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -338,8 +346,9 @@ class ReportReview(models.Model):
     reviewer_role = models.CharField("role", max_length=200, blank=True)
     reviewed_on = models.DateField("date signed", null=True, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -407,8 +416,9 @@ class Benefit(models.Model):
     # The report sets no targets: targets loaded by the demo say so.
     target_is_demo = models.BooleanField("target is a demo figure", default=False)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -453,8 +463,9 @@ class GlossaryTerm(models.Model):
     source_reference = models.CharField(
         "where the report uses it", max_length=100, blank=True, help_text=SOURCE_HELP
     )
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 

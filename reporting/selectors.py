@@ -17,6 +17,7 @@ from django.utils import timezone
 from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
+from programme.demo import DEMO_NOTICE, is_demo
 from programme.models import Programme
 from reserves.models import DrawdownRefusal
 from reserves.selectors import programme_spend, reserve_position
@@ -143,6 +144,10 @@ class HighlightContext:
     def footer(self) -> str:
         """The page footer: text for the HTML (escaped there), never put into CSS."""
         return f"{self.programme.get_classification_display()} – {self.programme.council}"
+
+    @property
+    def is_demo(self) -> bool:
+        return is_demo(self.programme)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -348,6 +353,11 @@ def highlight_sections(dash) -> list[Section]:
     ]
 
 
+def demo_facts(programme: Programme) -> list[tuple[str, str]]:
+    """The cover line every report and export of the demo programme carries; none otherwise."""
+    return [("Demo data", DEMO_NOTICE)] if is_demo(programme) else []
+
+
 def highlight_context(
     programme: Programme, *, today: date | None = None, run: ReportRun | None = None
 ) -> HighlightContext:
@@ -365,7 +375,7 @@ def highlight_context(
         programme=programme,
         generated_at=now,
         today=today,
-        facts=programme_facts(programme),
+        facts=[*demo_facts(programme), *programme_facts(programme)],
         sections=highlight_sections(dash),
         changes=changes_since(programme, since),
         dashboard=dash,
@@ -391,6 +401,7 @@ def reserve_statement_sections(programme: Programme, *, today: date) -> list[Sec
         "Reserve",
         headers=["Item", "Value"],
         rows=[
+            *[[label, text] for label, text in demo_facts(programme)],
             ["Reserve", reserve.name],
             ["Opening balance", reserve.opening_balance],
             ["Opening date", reserve.opening_date],

@@ -41,8 +41,9 @@ class Reserve(models.Model):
         help_text="Leave blank to use the rate committed so far",
     )
     source_reference = models.CharField(max_length=100, blank=True)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -179,8 +180,9 @@ class Drawdown(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     source_reference = models.CharField(max_length=100, blank=True)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     objects = DrawdownQuerySet.as_manager()
     history = HistoricalRecords()
@@ -284,10 +286,13 @@ class CostLine(models.Model):
     is_estimate = models.BooleanField(default=False)
     # The funding streams table asks for the type: base budget / external / grant / capital
     # borrowing (or, as here, an earmarked reserve). Blank where the report gives none.
-    stream_type = models.CharField("funding stream type", max_length=100, blank=True)
+    stream_type = models.CharField(
+        "funding stream type", max_length=100, blank=True, default="", db_default=""
+    )
     source_reference = models.CharField(max_length=100, blank=True)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords(m2m_fields=[stages])
 
@@ -328,8 +333,9 @@ class StatedFigure(models.Model):
     )
     stated_amount = MoneyField(null=True, blank=True)
     source_reference = models.CharField("paragraph", max_length=100)
-    # The report's own words that support `source_reference` (programme.report_source).
-    source_quote = models.TextField("quoted from the report", blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()
