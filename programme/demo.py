@@ -679,6 +679,37 @@ def _programme() -> Programme:
     return programme
 
 
+# Titles an earlier version of this loader gave the benefits, and the fields it got wrong
+# (issue 13): on the first run after the upgrade the row is corrected once, with a history
+# row; after that nothing matches and nothing is written.
+EARLIER_BENEFIT_TITLES = {
+    "One front door instead of nine call centres": "Number of call centres",
+    "More calls reach the main customer services access point": (
+        "Share of calls received at the main customer services access point"
+    ),
+    "Fewer telephone numbers for residents to find": "Telephone numbers on the council's website",
+}
+CORRECTED_BENEFIT_FIELDS = (
+    "title",
+    "description",
+    "measure",
+    "baseline_text",
+    "source_reference",
+    "source_quote",
+)
+
+
+def _correct_earlier_benefit(programme: Programme, benefit: dict) -> None:
+    earlier = [old for old, new in EARLIER_BENEFIT_TITLES.items() if new == benefit["title"]]
+    row = Benefit.objects.filter(programme=programme, title__in=earlier).first()
+    if row is None or Benefit.objects.filter(programme=programme, title=benefit["title"]).exists():
+        return
+    for name in CORRECTED_BENEFIT_FIELDS:
+        setattr(row, name, benefit[name])
+    row.full_clean()
+    row.save(update_fields=list(CORRECTED_BENEFIT_FIELDS))
+
+
 def _review_quote(area, reviewer: str, role: str, day: date) -> str:
     if area == A.FINAL_APPROVAL:
         return FRAGMENT_SEPARATOR.join(
@@ -804,6 +835,7 @@ def load(*, users, today: date | None = None) -> Programme:
             },
         )
     for position, benefit in enumerate(BENEFITS, start=1):
+        _correct_earlier_benefit(programme, benefit)
         _ensure(
             Benefit,
             programme=programme,

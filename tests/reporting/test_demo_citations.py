@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from programme import report_source
-from programme.models import KeyConsideration, Programme
+from programme.models import Benefit, KeyConsideration, Programme
 from reporting.demo import demo_load
 from reporting.demo_users import ensure_demo_users
 
@@ -114,3 +114,23 @@ def test_load_demo_twice_writes_nothing_the_second_time(db):
     call_command("load_demo", verbosity=0)
     assert {m._meta.label: m.objects.count() for m in apps.get_models()} == counts
     assert Programme.objects.count() == 1
+
+
+def test_a_database_loaded_by_the_earlier_loader_has_its_benefits_corrected_once(demo):
+    """The earlier loader cited para 30 for the call centres; the upgrade corrects the row
+    in place (one history row), and a later run writes nothing."""
+    row = Benefit.objects.get(programme=demo, title="Number of call centres")
+    Benefit.objects.filter(pk=row.pk).update(
+        title="One front door instead of nine call centres",
+        source_reference="para 30",
+        source_quote="",
+    )
+    history = Benefit.history.count()
+    demo_load(users={})
+    row.refresh_from_db()
+    assert (row.title, row.source_reference) == ("Number of call centres", "para 8")
+    assert report_source.citation_problems(row.source_reference, row.source_quote) == []
+    assert Benefit.objects.filter(programme=demo).count() == 3
+    assert Benefit.history.count() == history + 1
+    demo_load(users={})
+    assert Benefit.history.count() == history + 1
