@@ -461,7 +461,7 @@ class GlossaryTerm(models.Model):
     term = models.CharField(max_length=100)
     meaning = models.TextField()
     source_reference = models.CharField(
-        "where the report uses it", max_length=100, blank=True, help_text=SOURCE_HELP
+        "where it is in the report", max_length=100, blank=True, help_text=SOURCE_HELP
     )
     # The report's own words that support `source_reference` (programme.report_source); a
     # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
