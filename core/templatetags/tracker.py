@@ -166,5 +166,8 @@ def provenance(context, item, shown=None):
         "quote": quote,
         "illustrative": illustrative,
         "word_for_word": word_for_word,
+        # "…; requester, approver and dates illustrative": the report's part quoted, the rest
+        # the demo's, and tagged so.
+        "partly_illustrative": not illustrative and "illustrative" in reference.lower(),
         "open": bool(context.get("printable")),
     }
