@@ -412,7 +412,7 @@ def drawdown_detail(pk: int) -> dict:
 
 def refusals():
     """Refused drawdown attempts, newest first, as a query for the page to cut into pages."""
-    return DrawdownRefusal.objects.select_related("reserve", "programme").order_by(
+    return DrawdownRefusal.objects.select_related("reserve", "programme", "user").order_by(
         "-created_at", "-id"
     )
 
