@@ -1,8 +1,9 @@
 """Every page each role can open, on a phone: at 320 and 375 CSS pixels wide the page itself
 never scrolls sideways (`document.documentElement.scrollWidth` is at most the viewport's
 width; a wide table scrolls inside its own container instead), and axe finds no WCAG 2.2 A/AA
-violation at that width (target size included). The pages are the permission matrix's, as in
-test_axe_every_page.py."""
+violation at that width (target size included); no page asks for a date with the browser's
+date picker (every date is GOV.UK's day, month and year boxes). The pages are the permission
+matrix's, as in test_axe_every_page.py."""
 
 import pytest
 from django.test import Client
@@ -49,6 +50,8 @@ def test_no_page_scrolls_sideways_on_a_phone(role, live_server, page):
             if response is None or response.status != 200:
                 failures.append(f"{width}px {name} {path}: HTTP {response and response.status}")
                 continue
+            if width == WIDTHS[0] and page.locator('input[type="date"]').count():
+                failures.append(f"{name}: a browser date picker, not the GOV.UK date input")
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             viewport = page.evaluate("window.innerWidth")
             assert viewport == width
