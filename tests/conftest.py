@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from pytest_django.plugin import blocking_manager_key
+
+from tests import demo_snapshot, hypothesis_profiles
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -39,6 +42,13 @@ def pytest_configure(config):
     # Every role fixture hashes a password; the production hasher costs ~0.5 s each and no
     # test is about hashing (the password validators are tested on their own).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_report_header(config):
+    return (
+        f"hypothesis profile: {hypothesis_profiles.PROFILE} "
+        f"(HYPOTHESIS_PROFILE; {hypothesis_profiles.examples(100)} examples where CI runs 100)"
+    )
 
 
 def need_service(reason: str) -> None:
@@ -75,6 +85,41 @@ def pytest_runtest_setup(item):
             need_service("this test needs Redis: set REDIS_URL=redis://… to a running server")
     if item.get_closest_marker("browser") and not shutil.which("chromium"):
         need_service("this test needs Chromium: apt-get install chromium")
+
+
+# The demo, loaded once per test database (docs/decisions/0090) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus the demo's rows read once (the load rolled back)."""
+    from django.core.cache import cache, caches
+
+    with django_db_blocker.unblock():
+        demo_snapshot.take()
+        with contextlib.suppress(Exception):
+            cache.clear()
+        caches["template_fragments"].clear()
+    yield
+
+
+def _flushes(item) -> bool:
+    """Whether pytest-django runs this test as a TransactionTestCase (flushed at its end)."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    names = getattr(item, "fixturenames", ())
+    return any(n in names for n in ("transactional_db", "live_server", "django_db_reset_sequences"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a flush (every table emptied), put back the rows the migrations made."""
+    result = yield
+    if _flushes(item) and demo_snapshot.SNAPSHOT.taken:
+        with item.config.stash[blocking_manager_key].unblock():
+            demo_snapshot.restore_baseline()
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -199,14 +244,20 @@ def client_for(db):
 
 @pytest.fixture
 def demo_programme(db):
-    """The seed programme as `load_demo` leaves it (without demo users)."""
-    from django.core.management import call_command
-
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    """The seed programme as `load_demo` leaves it (without demo users), copied in from the
+    snapshot taken once per test database; rolled back (or flushed) after the test."""
     from programme.demo import DEMO_SLUG
     from programme.models import Programme
 
+    if not Programme.objects.filter(slug=DEMO_SLUG).exists():
+        demo_snapshot.restore_demo()
     return Programme.objects.get(slug=DEMO_SLUG)
+
+
+@pytest.fixture
+def demo(demo_programme):
+    """The same demo programme under a shorter name."""
+    return demo_programme
 
 
 # Browser ---------------------------------------------------------------------------------

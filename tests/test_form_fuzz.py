@@ -30,11 +30,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.money import MONEY_MAX
+from tests.hypothesis_profiles import examples
 from tests.test_permission_matrix import matrix_db, row_counts, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 200))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or examples(200))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -347,7 +348,7 @@ def test_a_fuzzed_post_never_fails_and_saves_only_valid_money(
     assert _money_problems() == []
 
     @settings(
-        max_examples=max(EXAMPLES // 10, 10),  # each example is a whole request
+        max_examples=max(EXAMPLES // 10, 2),  # each example is a whole request
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )

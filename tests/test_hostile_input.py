@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from reporting.models import ReportRun
 from tests.core.html_forms import Form, page_forms
+from tests.hypothesis_profiles import examples
 from tests.test_permission_matrix import (  # noqa: F401 (fixtures: the matrix's demo world)
     DOWNLOADS,
     EXPECTED,
@@ -34,7 +35,7 @@ from tests.test_permission_matrix import (  # noqa: F401 (fixtures: the matrix's
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES", 3))
+EXAMPLES = int(os.environ.get("HOSTILE_EXAMPLES") or examples(3))
 
 HOSTILE_PARTS = [
     r"$\frac{a}{$",

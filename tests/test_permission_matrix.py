@@ -16,11 +16,11 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from tests import demo_snapshot
 from tests.conftest import make_user
 from tests.helpers import all_url_patterns
 
@@ -230,7 +230,7 @@ def _build_world():
     from risks.models import MitigationAction, Risk
     from stages.models import Output
 
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    demo_snapshot.restore_demo()
     users = {
         "officer": make_user("officer", "Officer"),
         "officer2": make_user("officer2", "Officer"),

@@ -4,8 +4,10 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -78,9 +80,20 @@ def test_a_long_uncommon_password_is_accepted():
     validate_password("council-transformation-ledger")
 
 
-def test_sessions_end_after_thirty_idle_minutes(settings):
-    assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+@pytest.mark.django_db
+def test_sessions_end_after_thirty_idle_minutes_and_each_request_restarts_the_clock(
+    client_for, officer
+):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client = client_for(officer)
+        for _ in range(3):  # 87 minutes signed in, never 30 of them idle
+            clock.shift(timedelta(minutes=29))
+            assert client.get(reverse("home")).status_code == 200
+        clock.shift(timedelta(minutes=30, seconds=1))
+        response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.django_db

@@ -1,9 +1,11 @@
 """Bad input on every record form: a message next to the field, what was typed kept, nothing
 saved, no 500. And a good change leaves a history row naming the user."""
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +21,11 @@ from tests.programme.conftest import history_count, row_count
 
 pytestmark = pytest.mark.django_db
 
-TOMORROW = (timezone.localdate() + timedelta(days=1)).isoformat()
+
+@pytest.fixture
+def tomorrow() -> str:
+    """Computed when the test runs (a module constant went stale in runs crossing midnight)."""
+    return (timezone.localdate() + timedelta(days=1)).isoformat()
 
 
 def _refused(client, url, data, field, message):
@@ -45,9 +51,9 @@ def test_an_empty_consultation_is_refused_field_by_field(client_for, officer, re
     assert Consultation.objects.filter(programme=record).count() == 3
 
 
-def test_a_consultation_dated_in_the_future_is_refused(client_for, officer, record):
+def test_a_consultation_dated_in_the_future_is_refused(client_for, officer, record, tomorrow):
     url = reverse("programme:consultation_add", args=[record.slug])
-    data = {"body": "Scrutiny", "consulted_on": TOMORROW, "outcome": "x", "stance": "mixed"}
+    data = {"body": "Scrutiny", "consulted_on": tomorrow, "outcome": "x", "stance": "mixed"}
     html = _refused(client_for(officer), url, data, "consulted_on", "today or in the past")
     assert "Scrutiny" in html
 
@@ -72,12 +78,14 @@ def test_an_unknown_stance_is_refused(client_for, officer, record):
     _refused(client_for(officer), url, data, "stance", "Select a valid choice")
 
 
-def test_a_decision_date_in_the_future_is_refused_on_the_record(client_for, officer, record):
+def test_a_decision_date_in_the_future_is_refused_on_the_record(
+    client_for, officer, record, tomorrow
+):
     url = reverse("programme:edit", args=[record.slug])
     data = {
         "name": record.name,
         "decision_maker": record.decision_maker,
-        "decision_date": TOMORROW,
+        "decision_date": tomorrow,
         "classification": "open",
         "purpose": record.purpose,
     }
@@ -127,10 +135,10 @@ def test_a_sign_off_needs_the_signers_confirmation(client_for, officer, programm
     _refused(client_for(officer), url, {"reviewer_role": "Head of Risk"}, "confirm", "Confirm")
 
 
-def test_a_recommendation_decided_in_the_future_is_refused(client_for, cabinet, record):
+def test_a_recommendation_decided_in_the_future_is_refused(client_for, cabinet, record, tomorrow):
     rec = Recommendation.objects.filter(programme=record).first()
     url = reverse("programme:recommendation_decide", args=[record.slug, rec.pk])
-    data = {"outcome": "rejected", "decided_on": TOMORROW, "notes": "typed note"}
+    data = {"outcome": "rejected", "decided_on": tomorrow, "notes": "typed note"}
     html = _refused(client_for(cabinet), url, data, "decided_on", "today or in the past")
     assert "typed note" in html
     rec.refresh_from_db()
@@ -242,7 +250,9 @@ def test_a_benefit_target_on_the_wrong_side_of_the_baseline_is_refused(client_fo
     _refused(client_for(officer), url, data, "target_value", "below the baseline")
 
 
-def test_an_actual_twice_on_one_date_or_in_the_future_is_refused(client_for, officer, record):
+def test_an_actual_twice_on_one_date_or_in_the_future_is_refused(
+    client_for, officer, record, tomorrow
+):
     benefit = Benefit.objects.filter(programme=record).first()
     url = reverse("programme:measure_add", args=[record.slug, benefit.pk])
     client = client_for(officer)
@@ -251,7 +261,7 @@ def test_an_actual_twice_on_one_date_or_in_the_future_is_refused(client_for, off
         client, url, {"measured_on": "2023-03-31", "value": "6"}, "measured_on", "already an actual"
     )
     _refused(
-        client, url, {"measured_on": TOMORROW, "value": "6"}, "measured_on", "today or in the past"
+        client, url, {"measured_on": tomorrow, "value": "6"}, "measured_on", "today or in the past"
     )
     _refused(client, url, {"measured_on": "2023-04-30", "value": "-1"}, "value", "greater than")
     assert benefit.measures.get().recorded_by == officer
@@ -266,3 +276,23 @@ def test_the_status_cannot_be_approved_while_sign_offs_are_missing(client_for, o
     assert "Final approval: not recorded" in html
     programme.refresh_from_db()
     assert programme.status == "draft"
+
+
+def test_the_future_date_rule_turns_over_at_london_midnight_not_utc(client_for, officer, record):
+    """At 23:59:59 London time tomorrow is refused; a second after midnight it is today. In
+    July London is an hour ahead of UTC, so a rule reading the UTC date would fail here."""
+    benefit = Benefit.objects.filter(programme=record).first()
+    url = reverse("programme:measure_add", args=[record.slug, benefit.pk])
+    london = zoneinfo.ZoneInfo("Europe/London")
+    with time_machine.travel(datetime(2026, 7, 14, 23, 59, 59, tzinfo=london), tick=False):
+        client = client_for(officer)
+        _refused(
+            client, url, {"measured_on": "2026-07-15", "value": "6"}, "measured_on", "in the past"
+        )
+        assert client.post(url, {"measured_on": "2026-07-14", "value": "6"}).status_code == 302
+    with time_machine.travel(datetime(2026, 7, 15, 0, 0, 1, tzinfo=london), tick=False):
+        assert client.post(url, {"measured_on": "2026-07-15", "value": "5"}).status_code == 302
+    assert sorted(str(m.measured_on) for m in benefit.measures.all()) == [
+        "2026-07-14",
+        "2026-07-15",
+    ]

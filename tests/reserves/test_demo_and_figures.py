@@ -209,9 +209,11 @@ def test_a_planned_rate_of_use_set_by_finance_decides_how_long_it_lasts():
 def test_the_chart_is_the_same_bytes_for_the_same_data_and_carries_no_inline_style(demo):
     _programme, reserve = demo
     position = selectors.reserve_position(reserve, today=date(2022, 7, 19))
-    first = balance_svg(position, title_id="t", title="Balance & floor")
-    second = balance_svg(position, title_id="t", title="Balance & floor")
+    # Two real drawings: the cached wrapper would hand the first one back unchanged.
+    first = balance_svg.uncached(position, title_id="t", title="Balance & floor")
+    second = balance_svg.uncached(position, title_id="t", title="Balance & floor")
     assert first == second
+    assert balance_svg(position, title_id="t", title="Balance & floor") == first
     assert first.startswith("<svg ") and 'role="img"' in first and 'aria-labelledby="t"' in first
     assert '<title id="t">Balance &amp; floor</title>' in first
     assert "style=" not in first and "<style" not in first

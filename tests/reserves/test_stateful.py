@@ -25,6 +25,7 @@ from reserves import services
 from reserves.models import Drawdown
 from reserves.selectors import programme_spend, reserve_position
 from tests.conftest import make_user
+from tests.hypothesis_profiles import examples
 
 from .factories import ProgrammeFactory, ReserveFactory
 
@@ -196,7 +197,7 @@ class DrawdownLedger(RuleBasedStateMachine):
 
 
 DrawdownLedger.TestCase.settings = settings(
-    max_examples=25,
+    max_examples=examples(25),
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

@@ -167,13 +167,15 @@ def test_an_older_review_fills_in_the_trend_without_changing_the_current_scores(
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"reviewed_on": timezone.localdate() + timedelta(days=1)}, "reviewed_on"),
-        ({"residual_likelihood": 9}, "residual_likelihood"),
-        ({"residual_likelihood": 5, "residual_impact": 5}, "residual_reason"),
-        ({"next_review_date": date(2000, 1, 1)}, "next_review_date"),
+        # Functions of today's date, so the date is computed when the test runs, not at import.
+        (lambda today: {"reviewed_on": today + timedelta(days=1)}, "reviewed_on"),
+        (lambda today: {"residual_likelihood": 9}, "residual_likelihood"),
+        (lambda today: {"residual_likelihood": 5, "residual_impact": 5}, "residual_reason"),
+        (lambda today: {"next_review_date": date(2000, 1, 1)}, "next_review_date"),
     ],
 )
 def test_a_bad_review_is_refused_and_nothing_changes(scored_risk, officer, changes, field):
+    changes = changes(timezone.localdate())
     kwargs = {
         "reviewed_on": timezone.localdate(),
         "inherent_likelihood": 4,

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from core.access import Role, roles_of
 from stages import services
 from stages.models import Output, Stage
+from tests.hypothesis_profiles import examples
 
 from .factories import OutputFactory
 
@@ -41,7 +42,7 @@ FORWARD = {
 }
 _codes = itertools.count()
 HYPOTHESIS = settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
