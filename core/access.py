@@ -28,6 +28,7 @@ class Capability(StrEnum):
     EDIT_RESERVES = "edit_reserves"
     RECORD_DECISION = "record_decision"
     GENERATE_REPORTS = "generate_reports"
+    IMPORT_ACTUALS = "import_actuals"
 
 
 _ALL = frozenset(Role)
@@ -42,6 +43,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.EDIT_RESERVES: frozenset({Role.FINANCE, Role.ADMIN}),
     Capability.RECORD_DECISION: frozenset({Role.CABINET, Role.ADMIN}),
     Capability.GENERATE_REPORTS: _ALL,
+    # Importing the finance ledger's actual spend and mapping its columns and cost centres.
+    Capability.IMPORT_ACTUALS: frozenset({Role.FINANCE, Role.ADMIN}),
 }
 
 
@@ -74,6 +77,7 @@ CAPABILITY_WORDS: dict[Capability, str] = {
     Capability.EDIT_RESERVES: "change reserves and the cost profile",
     Capability.RECORD_DECISION: "record a decision",
     Capability.GENERATE_REPORTS: "generate reports",
+    Capability.IMPORT_ACTUALS: "import actuals from the finance ledger",
 }
 _ROLE_ORDER = (Role.OFFICER, Role.FINANCE, Role.CABINET, Role.ADMIN)
 

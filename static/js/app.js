@@ -18,7 +18,7 @@ function wrap(element, className) {
 
 function wrapWideThings(root) {
   root.querySelectorAll("table.govuk-table").forEach((table) => {
-    if (!table.parentElement.classList.contains("app-table-wrapper")) {
+    if (!table.parentElement.matches(".app-table-wrapper, .app-table-scroll")) {
       wrap(table, "app-table-wrapper");
     }
   });
@@ -35,7 +35,8 @@ function labelFor(scroller) {
 }
 
 function markScrollers() {
-  document.querySelectorAll(".app-table-wrapper, .app-figure__scroll").forEach((scroller) => {
+  const scrollers = ".app-table-wrapper, .app-table-scroll, .app-figure__scroll";
+  document.querySelectorAll(scrollers).forEach((scroller) => {
     if (scroller.scrollWidth > scroller.clientWidth + 1) {
       scroller.setAttribute("tabindex", "0");
       scroller.setAttribute("role", "region");

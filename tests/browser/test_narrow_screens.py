@@ -20,7 +20,7 @@ WIDTHS = (320, 375)
 WIDEST = """(limit) => [...document.querySelectorAll('body *')]
   .filter(el => el.getBoundingClientRect().right > limit + 0.5)
   .filter(el => !el.parentElement.closest(
-    '.app-table-wrapper, .app-figure__scroll, .govuk-skip-link'))
+    '.app-table-wrapper, .app-table-scroll, .app-figure__scroll, .govuk-skip-link'))
   .filter(el => el.parentElement.getBoundingClientRect().right <= limit + 0.5)
   .slice(0, 6)
   .map(el => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${
