@@ -450,3 +450,15 @@ class CeilingProposal(models.Model):
     @property
     def reference(self) -> str:
         return f"CP-{self.pk:04d}" if self.pk else "CP-new"
+
+
+# Actual spend from the finance ledger (models kept in their own module).
+from .models_actuals import (  # noqa: E402, F401
+    CostCentreMapping,
+    LedgerChange,
+    LedgerImport,
+    LedgerMapping,
+    LedgerStagingRow,
+    LedgerTransaction,
+    StageForecast,
+)
