@@ -102,6 +102,7 @@ ACTION_PAGES = {
     "reserves:drawdown_schedule": "reserves:drawdown_detail",
     "reserves:drawdown_mark_drawn": "reserves:drawdown_detail",
     "reserves:drawdown_cancel": "reserves:drawdown_detail",
+    "reserves:ceiling_withdraw": "reserves:ceiling_change",
 }
 NOT_DATA_FORMS = {"login", "logout", "reserves:cost_line_delete"}
 
