@@ -22,6 +22,7 @@ PAGES = [
     ("Cost profile", "reserves:cost_profile", ("slug",), "finance"),
     ("Stated figures", "reserves:stated_figures", ("slug",), "finance"),
     ("Spend and ceiling", "reserves:programme_spend", ("slug",), "finance"),
+    ("Change the ceiling", "reserves:ceiling_change", ("slug",), "cabinet"),
     ("Actual spend", "reserves:actuals", ("slug",), "finance"),
     ("Ledger imports", "reserves:actuals_imports", ("slug",), "finance"),
     ("Risk register", "risks:register", ("slug",), "admin"),

@@ -105,6 +105,9 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "programme:glossary_edit": EDIT_OFFICER,
     "programme:recommendation_decide": DECIDE,
     "reserves:ceiling_change": DECIDE,
+    # Check and approve: the second Cabinet member (or Admin) approves another's proposal.
+    "reserves:ceiling_approve": form(DECIDERS, post_ok=302),
+    "reserves:ceiling_withdraw": action(DECIDERS, post_ok=302),
     "reserves:programme_spend": page(),
     "programme:export": download(),
     # Reports, audit, help
@@ -153,7 +156,8 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:drawdown_request": form(REQUESTERS),
     "reserves:drawdown_detail": page(),
     # Approval needs no data: an empty POST by finance approves (and redirects).
-    "reserves:drawdown_approve": action(FINANCE, post_ok=302),
+    # GET: "check before you approve", stating the effect; POST approves.
+    "reserves:drawdown_approve": {"GET": _answers(FINANCE), "POST": _answers(FINANCE, ok=302)},
     "reserves:drawdown_reject": action(FINANCE),
     "reserves:drawdown_schedule": action(FINANCE),
     "reserves:drawdown_mark_drawn": action(FINANCE),
@@ -240,6 +244,7 @@ def _build_world():
     )
     from reporting import services as report_services
     from reporting.models import ReportRun
+    from reserves import services as reserve_services
     from reserves.models import CostLine, Drawdown, Reserve
     from risks.models import MitigationAction, Risk
     from stages.models import Output
@@ -279,6 +284,20 @@ def _build_world():
         )
     submitted = Output.objects.get(stage__programme=programme, stage__number=1, code="d")
     approved = Drawdown.objects.filter(status=Drawdown.Status.APPROVED).first()
+    # A ceiling change proposed by a second Cabinet member, for the others to approve.
+    proposal = reserve_services.ceiling_propose(
+        programme=programme,
+        user=make_user("cabinet2", "Cabinet"),
+        data={
+            "new_ceiling": programme.spending_ceiling + Decimal("5000"),
+            "title": "Matrix: a ceiling change",
+            "reason": "Matrix",
+            "decided_on": programme.decision_date,
+            "decision_maker": "Cabinet",
+            "decision_reference": "Minute 1",
+            "key_decision_reference": "",
+        },
+    )
     ledger_import, cost_centre = _actuals_world(programme, users)
     s = {"slug": slug}
     kw = {
@@ -311,6 +330,8 @@ def _build_world():
         "programme:recommendation_decide": s
         | {"pk": Recommendation.objects.filter(programme=programme).first().pk},
         "reserves:ceiling_change": s,
+        "reserves:ceiling_approve": s | {"pk": proposal.pk},
+        "reserves:ceiling_withdraw": s | {"pk": proposal.pk},
         "reserves:programme_spend": s,
         "programme:export": s | {"register": "benefits", "fmt": "csv"},
         "reporting:reports": s,

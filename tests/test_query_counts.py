@@ -43,12 +43,15 @@ EXPECTED = {
     "My outputs": [11, 11],
     "Reserve list": [9, 9],
     "Reserve statement": [12, 12],
-    "Drawdown queue": [10, 10],
+    # Three lists, each cut into pages of 25: requests (with what fits), approvals awaiting
+    # the money, and every drawdown (its count and its page).
+    "Drawdown queue": [13, 13],
     "Drawdown page": [13, 13],
     "Refused drawdowns": [8, 8],
     "Cost profile": [9, 9],
     "Stated figures": [14, 14],
     "Spend and ceiling": [10, 10],
+    "Change the ceiling": [10, 10],
     "Actual spend": [22, 22],
     "Ledger imports": [10, 10],
     "Risk register": [18, 8],

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("programme", "0006_report_review_signed_by"),
-        ("reserves", "0004_drawdown_ceiling_trigger"),
+        ("reserves", "0011_ceiling_proposals_four_eyes"),
         ("stages", "0002_stage_details_outputs_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
