@@ -36,6 +36,8 @@ PAGES = [
     ),
     ("Reports", "reporting:reports", ("slug",), "cabinet"),
     ("Help", "reporting:help", ("slug",), "officer"),
+    ("Tolerances", "stages:tolerances", ("slug",), "cabinet"),
+    ("Exceptions and escalations", "stages:exceptions", ("slug",), "cabinet"),
 ]
 
 

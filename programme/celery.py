@@ -32,4 +32,5 @@ app.conf.beat_schedule = {
         "task": "reserves.tasks.sweep_ledger_imports",
         "schedule": 300.0,
     },
+    "sweep-outbox": {"task": "core.tasks.sweep_outbox", "schedule": 120.0},
 }

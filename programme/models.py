@@ -74,6 +74,20 @@ class Programme(models.Model):
     )
     appendices = models.CharField(max_length=300, blank=True)
     background_papers = models.CharField(max_length=300, blank=True)
+    # Tolerances (PRINCE2): how far the whole programme's forecasts may move before Cabinet
+    # must decide. Set only by a recorded decision (stages.services.tolerances_set).
+    cost_tolerance_percent = models.DecimalField(
+        "cost tolerance (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    time_tolerance_days = models.PositiveIntegerField(
+        "time tolerance (days)", null=True, blank=True
+    )
+    scope_tolerance_outputs = models.PositiveSmallIntegerField(
+        "scope tolerance (outputs that may slip)", null=True, blank=True
+    )
+    tolerance_decision = models.ForeignKey(
+        "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
@@ -97,6 +111,7 @@ class Decision(models.Model):
         CEILING_CHANGE = "ceiling_change", "Spending ceiling change"
         STAGE_APPROVAL = "stage_approval", "Stage approval"
         STAGE_GATE = "stage_gate", "Stage gate"
+        TOLERANCES = "tolerances", "Tolerances set"
         OTHER = "other", "Other"
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="decisions")

@@ -17,13 +17,15 @@ from django.utils import timezone
 from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
+from programme.demo import DEMO_SLUG
 from programme.models import Programme
 from reserves import statement
 from reserves.models import DrawdownRefusal
 from reserves.selectors import programme_spend, reserve_position
 
 from . import audit
-from .changes import ChangeSet, changes_since, last_report_finished_at
+from .board_pack import board_summary, change_matters
+from .changes import ChangeSet, change_summary, changes_since, last_report_finished_at
 from .dashboard import (
     BENEFIT_HEADERS,
     CHANGES_FALLBACK_DAYS,
@@ -135,6 +137,9 @@ class HighlightContext:
     dashboard: object = None  # reporting.dashboard.Dashboard: the figures the sections hold
     charts: dict[str, str] = field(default_factory=dict)
     since_last_report: bool = True
+    # Page 1 (reporting.board_pack) and the changes counted by kind; the full list is the CSV.
+    summary: object = None
+    change_kinds: object = None
 
     @property
     def facts_display(self) -> list[tuple[str, str]]:
@@ -144,6 +149,17 @@ class HighlightContext:
     def footer(self) -> str:
         """The page footer: text for the HTML (escaped there), never put into CSS."""
         return f"{self.programme.get_classification_display()} – {self.programme.council}"
+
+    @property
+    def is_demo(self) -> bool:
+        """The demo programme (`load_demo`): the report carries the demo label."""
+        return self.programme.slug == DEMO_SLUG
+
+    demo_note = (
+        "this report is made from the demo data `load_demo` loads: the seed decision report's "
+        "programme with illustrative progress, spending, risks and decisions. It is not a "
+        "council's real position."
+    )
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -346,16 +362,23 @@ def highlight_context(
     since_last_report = since is not None
     if since is None:
         since = now - timedelta(days=CHANGES_FALLBACK_DAYS)
+    changes = changes_since(programme, since, limit=None)
+    summary = board_summary(programme, dash, today=today, since=since)
+    summary.matters = change_matters(changes.entries)
     return HighlightContext(
         programme=programme,
         generated_at=now,
         today=today,
         facts=programme_facts(programme),
         sections=highlight_sections(dash),
-        changes=changes_since(programme, since),
+        changes=changes,
         dashboard=dash,
         charts=dashboard_charts(dash, prefix="report"),
         since_last_report=since_last_report,
+        summary=summary,
+        change_kinds=change_summary(
+            programme, since, basis="last_report" if since_last_report else "fallback"
+        ),
     )
 
 
