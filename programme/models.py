@@ -14,6 +14,19 @@ from core.names import person_name
 KEY_DECISION_THRESHOLD_DEFAULT = Decimal("500000.00")
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    """`update()` may not touch the spending ceiling: it changes only through a recorded,
+    two-person decision (the ceiling service), with a history row naming both people."""
+
+    def update(self, **kwargs):
+        if "spending_ceiling" in kwargs:
+            raise PermissionError(
+                "Programme.objects.update(spending_ceiling=...) is refused: the ceiling changes "
+                "only through a recorded decision proposed and approved by two people."
+            )
+        return super().update(**kwargs)
+
+
 class Programme(models.Model):
     """A transformation programme approved by a key decision (**contract**: name, slug,
     spending_ceiling)."""
@@ -64,7 +77,22 @@ class Programme(models.Model):
     source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     appendices = models.CharField(max_length=300, blank=True)
     background_papers = models.CharField(max_length=300, blank=True)
+    # Tolerances (PRINCE2): how far the whole programme's forecasts may move before Cabinet
+    # must decide. Set only by a recorded decision (stages.services.tolerances_set).
+    cost_tolerance_percent = models.DecimalField(
+        "cost tolerance (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    time_tolerance_days = models.PositiveIntegerField(
+        "time tolerance (days)", null=True, blank=True
+    )
+    scope_tolerance_outputs = models.PositiveSmallIntegerField(
+        "scope tolerance (outputs that may slip)", null=True, blank=True
+    )
+    tolerance_decision = models.ForeignKey(
+        "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
+    objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -86,6 +114,7 @@ class Decision(models.Model):
         CEILING_CHANGE = "ceiling_change", "Spending ceiling change"
         STAGE_APPROVAL = "stage_approval", "Stage approval"
         STAGE_GATE = "stage_gate", "Stage gate"
+        TOLERANCES = "tolerances", "Tolerances set"
         OTHER = "other", "Other"
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="decisions")
@@ -100,7 +129,7 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     new_spending_ceiling = MoneyField(null=True, blank=True)
     # A decision taking the ceiling above the key-decision threshold must itself be a key
-    # decision (reserves.services.ceiling_change checks it).
+    # decision (reserves.services.ceiling_approve checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
     # The report's own words that support `source_reference` (programme.report_source); a

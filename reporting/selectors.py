@@ -17,13 +17,15 @@ from django.utils import timezone
 from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
-from programme.demo import DEMO_NOTICE, is_demo
+from programme.demo import DEMO_NOTICE, DEMO_SLUG, is_demo
 from programme.models import Programme
+from reserves import statement
 from reserves.models import DrawdownRefusal
 from reserves.selectors import programme_spend, reserve_position
 
 from . import audit
-from .changes import ChangeSet, changes_since, last_report_finished_at
+from .board_pack import board_summary, change_matters
+from .changes import ChangeSet, change_summary, changes_since, last_report_finished_at
 from .dashboard import (
     BENEFIT_HEADERS,
     CHANGES_FALLBACK_DAYS,
@@ -114,7 +116,7 @@ def programme_facts(programme: Programme) -> list[tuple[str, object]]:
         ("Spending ceiling", programme.spending_ceiling),
         ("Key-decision threshold", programme.key_decision_threshold),
         (
-            "Headroom below the threshold",
+            "Spending ceiling below the key-decision threshold",
             programme.key_decision_threshold - programme.spending_ceiling,
         ),
         ("Funding reserve", reserve.name if reserve else ""),
@@ -135,6 +137,9 @@ class HighlightContext:
     dashboard: object = None  # reporting.dashboard.Dashboard: the figures the sections hold
     charts: dict[str, str] = field(default_factory=dict)
     since_last_report: bool = True
+    # Page 1 (reporting.board_pack) and the changes counted by kind; the full list is the CSV.
+    summary: object = None
+    change_kinds: object = None
 
     @property
     def facts_display(self) -> list[tuple[str, str]]:
@@ -147,7 +152,14 @@ class HighlightContext:
 
     @property
     def is_demo(self) -> bool:
-        return is_demo(self.programme)
+        """The demo programme (`load_demo`): the report carries the demo label."""
+        return self.programme.slug == DEMO_SLUG
+
+    demo_note = (
+        "this report is made from the demo data `load_demo` loads: the seed decision report's "
+        "programme with illustrative progress, spending, risks and decisions. It is not a "
+        "council's real position."
+    )
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -177,7 +189,6 @@ RISK_HEADERS = [
     "Residual band",
     "Review by",
 ]
-YEAR_HEADERS = ["Financial year", "Opening", "Drawn", "Planned", "Closing", "Above the floor"]
 STATED_HEADERS = ["Figure", "Paragraph", "Stated", "Computed", "Difference", "Agrees"]
 
 
@@ -247,34 +258,19 @@ def reserve_sections(dash) -> list[Section]:
                 note="No funding reserve is recorded for this programme.",
             )
         ]
-    position = Section(
-        "reserve",
-        "Reserve position",
-        ["Item", "Value"],
-        [
-            ["Reserve", p["reserve"].name],
-            ["Opening balance", p["opening_balance"]],
-            ["Opening date", p["opening_date"]],
-            ["Drawn", p["drawn"]],
-            ["Committed (approved, scheduled and drawn)", p["committed"]],
-            ["Available after everything committed", p["available"]],
-            ["Floor", p["floor"]],
-            ["Available above the floor", p["available_above_floor"]],
-            ["Requested, awaiting approval", p["pending"]],
-            ["How long it lasts", p["lasts"]["text"]],
-        ],
+    # The one statement builder (reserves.statement), as on the reserve page.
+    return [_section(statement.position_table(p)), _section(statement.years_table(p))]
+
+
+def _section(table: statement.StatementTable) -> Section:
+    return Section(
+        table.key,
+        table.title,
+        list(table.headers),
+        [list(row) for row in table.rows],
+        empty_text=table.empty_text,
+        sheet=table.sheet,
     )
-    years = Section(
-        "reserve_years",
-        f"Reserve projection, {p['mtfs_label']}",
-        YEAR_HEADERS,
-        [
-            [y["label"], y["opening"], y["drawn"], y["planned"], y["closing"], y["above_floor"]]
-            for y in p["by_year"]
-        ],
-        sheet="Reserve projection",
-    )
-    return [position, years]
 
 
 def risk_sections(dash) -> list[Section]:
@@ -371,16 +367,23 @@ def highlight_context(
     since_last_report = since is not None
     if since is None:
         since = now - timedelta(days=CHANGES_FALLBACK_DAYS)
+    changes = changes_since(programme, since, limit=None)
+    summary = board_summary(programme, dash, today=today, since=since)
+    summary.matters = change_matters(changes.entries)
     return HighlightContext(
         programme=programme,
         generated_at=now,
         today=today,
         facts=[*demo_facts(programme), *programme_facts(programme)],
         sections=highlight_sections(dash),
-        changes=changes_since(programme, since),
+        changes=changes,
         dashboard=dash,
         charts=dashboard_charts(dash, prefix="report"),
         since_last_report=since_last_report,
+        summary=summary,
+        change_kinds=change_summary(
+            programme, since, basis="last_report" if since_last_report else "fallback"
+        ),
     )
 
 
@@ -423,24 +426,7 @@ def reserve_statement_sections(programme: Programme, *, today: date) -> list[Sec
             drawn=spent["drawn"],
         ),
     )
-    position, years = reserve_sections(dash)
-    movements = Section(
-        "movements",
-        "Movements",
-        ["Date", "Drawdown", "Purpose", "Actual or planned", "Amount", "Balance after"],
-        [
-            [
-                m["date"],
-                m["drawdown"].reference,
-                m["drawdown"].purpose,
-                "Actual" if m["kind"] == "actual" else "Planned",
-                m["amount"],
-                m["balance"],
-            ]
-            for m in dash.reserve["movements"]
-        ],
-        empty_text="No money is committed from this reserve.",
-    )
+    position, movements, years = map(_section, statement.statement_tables(dash.reserve))
     spend = spend_section(dash)
     spend.title = "Programme spend against the ceiling"
     return [facts, position, movements, years, spend]

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("programme", "0006_report_review_signed_by"),
+        ("programme", "0010_tolerances"),
     ]
 
     operations = [

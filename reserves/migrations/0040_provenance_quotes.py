@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reserves", "0004_drawdown_ceiling_trigger"),
+        ("reserves", "0020_ledger_actuals"),
     ]
 
     operations = [

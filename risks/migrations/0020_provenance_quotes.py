@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("risks", "0003_score_pairs_both_or_neither"),
+        ("risks", "0010_raid_log"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stages", "0002_stage_details_outputs_progress"),
+        ("stages", "0010_tolerances_forecasts_exceptions"),
     ]
 
     operations = [
