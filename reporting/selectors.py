@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
-from programme.demo import DEMO_NOTICE, DEMO_SLUG, is_demo
+from programme.demo import DEMO_NOTICE, is_demo
 from programme.models import Programme
 from reserves import statement
 from reserves.models import DrawdownRefusal
@@ -152,14 +152,7 @@ class HighlightContext:
 
     @property
     def is_demo(self) -> bool:
-        """The demo programme (`load_demo`): the report carries the demo label."""
-        return self.programme.slug == DEMO_SLUG
-
-    demo_note = (
-        "this report is made from the demo data `load_demo` loads: the seed decision report's "
-        "programme with illustrative progress, spending, risks and decisions. It is not a "
-        "council's real position."
-    )
+        return is_demo(self.programme)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
