@@ -9,7 +9,8 @@ DEMO_PASSWORD, else the development one) and stops if benchmark data is already 
 
 One "unit" of data is the demo's own shape: 4 drawdowns, 3 risks each with 1 review and 1
 mitigation action (the demo has none; one each makes the register's columns real), 13
-outputs, 4 progress updates, each with the history rows their steps leave. At scale N:
+outputs, 4 progress updates, one escalation to Cabinet (and every fifth unit an open
+exception), each with the history rows their steps leave. At scale N:
 
 - the demo programme gets N − 1 more units, so its pages show N times the demo;
 - min(N − 1, 4) further programmes, cloned from the demo's shape (three stages, a ceiling,
@@ -93,6 +94,9 @@ class Generator:
         self._load_users()
         demo = Programme.objects.get(slug=DEMO_SLUG)
         self._fill(demo, units=self.scale - 1, committed=False)
+        # At every scale the demo has one escalation and one open exception, so the pages
+        # that list them show rows (and ask for them) at scale 1 as at scale 100.
+        self._cabinet_items(self._demo_updates(demo))
         clones = min(self.scale - 1, 4)
         for k in range(1, clones + 1):
             units = max(1, self.scale // 10)
@@ -432,8 +436,61 @@ class Generator:
             )
             for i in range(units * UNIT["updates"])
         ]
-        self._bulk(
+        created = self._bulk(
             ProgressUpdate, objs, what="progress updates", user=self.officers[0], when=_at(START)
+        )
+        self._cabinet_items(created[:: UNIT["updates"]])
+
+    def _demo_updates(self, programme):
+        from stages.models import ProgressUpdate
+
+        return list(
+            ProgressUpdate.objects.filter(
+                stage__programme=programme, escalation_record__isnull=True
+            )
+            .select_related("stage")
+            .order_by("id")[:1]
+        )
+
+    def _cabinet_items(self, updates):
+        """Per unit, one escalation awaiting Cabinet; every fifth unit, an open exception (at
+        scale 100: about 100 open escalations and 20 exceptions, issue 14)."""
+        from stages.models import Escalation, ToleranceException
+
+        escalations, exceptions = [], []
+        for u, update in enumerate(updates):
+            raised = _at(update.as_of)
+            escalations.append(
+                Escalation(
+                    stage=update.stage,
+                    progress_update=update,
+                    text=f"Benchmark escalation {u + 1}: a decision is needed.",
+                    raised_by=update.author,
+                    raised_at=raised,
+                )
+            )
+            if u % 5 == 0:
+                exceptions.append(
+                    ToleranceException(
+                        stage=update.stage,
+                        tolerance="cost",
+                        raised_from=update,
+                        raised_by=update.author,
+                        raised_at=raised,
+                        limit="£190,000 to £210,000 (±5% of £200,000)",
+                        forecast="£215,000",
+                        excess="£5,000 over",
+                    )
+                )
+        self._bulk(
+            Escalation, escalations, what="escalations", user=self.officers[0], when=_at(START)
+        )
+        self._bulk(
+            ToleranceException,
+            exceptions,
+            what="exceptions",
+            user=self.officers[0],
+            when=_at(START),
         )
 
     def _risks(self, programme, *, units: int):

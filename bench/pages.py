@@ -23,6 +23,8 @@ PAGES = [
     ("Stated figures", "reserves:stated_figures", ("slug",), "finance"),
     ("Spend and ceiling", "reserves:programme_spend", ("slug",), "finance"),
     ("Change the ceiling", "reserves:ceiling_change", ("slug",), "cabinet"),
+    ("Actual spend", "reserves:actuals", ("slug",), "finance"),
+    ("Ledger imports", "reserves:actuals_imports", ("slug",), "finance"),
     ("Risk register", "risks:register", ("slug",), "admin"),
     ("Risk page", "risks:detail", ("slug", "number"), "admin"),
     ("Audit log", "reporting:audit", ("slug",), "admin"),
@@ -34,6 +36,8 @@ PAGES = [
     ),
     ("Reports", "reporting:reports", ("slug",), "cabinet"),
     ("Help", "reporting:help", ("slug",), "officer"),
+    ("Tolerances", "stages:tolerances", ("slug",), "cabinet"),
+    ("Exceptions and escalations", "stages:exceptions", ("slug",), "cabinet"),
 ]
 
 

@@ -47,3 +47,30 @@ class RoleChange(models.Model):
         if self.action == self.Action.GRANTED:
             return f"{self.role} role granted to {self.username}"
         return f"{self.role} role removed from {self.username}"
+
+
+class OutboxEmail(models.Model):
+    """An email written in the same transaction as what it tells of (an exception raised, an
+    issue escalated): a down broker or a crashed worker loses none, because the sweep sends
+    again every row not yet sent (core.outbox). Not domain data: no history."""
+
+    to = models.TextField(help_text="Addresses, one a line")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outbox_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

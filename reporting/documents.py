@@ -59,6 +59,13 @@ def change_rows(entries) -> list[list]:
     return rows
 
 
+def highlight_changes_csv(context: HighlightContext) -> bytes:
+    """Every change since the last report, one row per field changed: the report's appendix,
+    kept out of its body (which counts them by kind and by what matters)."""
+    rows = change_rows(context.changes.entries)
+    return csv_response("changes.csv", CHANGE_HEADERS, rows).content
+
+
 def highlight_xlsx(context: HighlightContext) -> bytes:
     """The same content as the PDF: a summary sheet, one sheet per register, the changes."""
     sheets: list[tuple[str, Sequence[str], list]] = [

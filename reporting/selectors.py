@@ -17,13 +17,15 @@ from django.utils import timezone
 from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
+from programme.demo import DEMO_NOTICE, is_demo
 from programme.models import Programme
 from reserves import statement
 from reserves.models import DrawdownRefusal
 from reserves.selectors import programme_spend, reserve_position
 
 from . import audit
-from .changes import ChangeSet, changes_since, last_report_finished_at
+from .board_pack import board_summary, change_matters
+from .changes import ChangeSet, change_summary, changes_since, last_report_finished_at
 from .dashboard import (
     BENEFIT_HEADERS,
     CHANGES_FALLBACK_DAYS,
@@ -135,6 +137,9 @@ class HighlightContext:
     dashboard: object = None  # reporting.dashboard.Dashboard: the figures the sections hold
     charts: dict[str, str] = field(default_factory=dict)
     since_last_report: bool = True
+    # Page 1 (reporting.board_pack) and the changes counted by kind; the full list is the CSV.
+    summary: object = None
+    change_kinds: object = None
 
     @property
     def facts_display(self) -> list[tuple[str, str]]:
@@ -144,6 +149,10 @@ class HighlightContext:
     def footer(self) -> str:
         """The page footer: text for the HTML (escaped there), never put into CSS."""
         return f"{self.programme.get_classification_display()} – {self.programme.council}"
+
+    @property
+    def is_demo(self) -> bool:
+        return is_demo(self.programme)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -333,6 +342,11 @@ def highlight_sections(dash) -> list[Section]:
     ]
 
 
+def demo_facts(programme: Programme) -> list[tuple[str, str]]:
+    """The cover line every report and export of the demo programme carries; none otherwise."""
+    return [("Demo data", DEMO_NOTICE)] if is_demo(programme) else []
+
+
 def highlight_context(
     programme: Programme, *, today: date | None = None, run: ReportRun | None = None
 ) -> HighlightContext:
@@ -346,16 +360,23 @@ def highlight_context(
     since_last_report = since is not None
     if since is None:
         since = now - timedelta(days=CHANGES_FALLBACK_DAYS)
+    changes = changes_since(programme, since, limit=None)
+    summary = board_summary(programme, dash, today=today, since=since)
+    summary.matters = change_matters(changes.entries)
     return HighlightContext(
         programme=programme,
         generated_at=now,
         today=today,
-        facts=programme_facts(programme),
+        facts=[*demo_facts(programme), *programme_facts(programme)],
         sections=highlight_sections(dash),
-        changes=changes_since(programme, since),
+        changes=changes,
         dashboard=dash,
         charts=dashboard_charts(dash, prefix="report"),
         since_last_report=since_last_report,
+        summary=summary,
+        change_kinds=change_summary(
+            programme, since, basis="last_report" if since_last_report else "fallback"
+        ),
     )
 
 
@@ -376,6 +397,7 @@ def reserve_statement_sections(programme: Programme, *, today: date) -> list[Sec
         "Reserve",
         headers=["Item", "Value"],
         rows=[
+            *[[label, text] for label, text in demo_facts(programme)],
             ["Reserve", reserve.name],
             ["Opening balance", reserve.opening_balance],
             ["Opening date", reserve.opening_date],

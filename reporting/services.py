@@ -50,7 +50,7 @@ CONNECTION_WAIT_SECONDS = settings.BROKER_TIMEOUT_SECONDS / 4  # seconds (a dura
 
 # Which files each kind makes; the first is the one `ReportRun.file` names.
 FORMATS: dict[str, tuple[str, ...]] = {
-    ReportRun.Kind.HIGHLIGHT: ("pdf", "xlsx"),
+    ReportRun.Kind.HIGHLIGHT: ("pdf", "xlsx", "csv"),
     ReportRun.Kind.RESERVE_POSITION: ("xlsx", "csv"),
 }
 FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
@@ -187,7 +187,11 @@ def render_files(run: ReportRun, *, today: date | None = None) -> dict[str, byte
         raise ReportError("The request names no programme.")
     if run.kind == ReportRun.Kind.HIGHLIGHT:
         context = selectors.highlight_context(run.programme, today=today, run=run)
-        return {"pdf": documents.highlight_pdf(context), "xlsx": documents.highlight_xlsx(context)}
+        return {
+            "pdf": documents.highlight_pdf(context),
+            "xlsx": documents.highlight_xlsx(context),
+            "csv": documents.highlight_changes_csv(context),
+        }
     sections = selectors.reserve_statement_sections(run.programme, today=today)
     return {
         "xlsx": documents.reserve_statement_xlsx(sections),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from core.fragments import fragment, lazy
 from programme.access import get_programme_for_user
+from stages.selectors import awaiting_cabinet
 
 from .dashboard import BENEFIT_HEADERS, dashboard_charts, dashboard_context
 
@@ -31,6 +32,7 @@ def dashboard(request, slug):
             "dash": lazy(data),
             "charts": lazy(lambda: dashboard_charts(data())),
             "benefit_headers": BENEFIT_HEADERS,
+            "cabinet": lazy(lambda: awaiting_cabinet(programme, today=today)),
             "fragment": fragment(request, programme, request.GET.urlencode()),
         },
     )

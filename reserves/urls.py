@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .actuals.urls import urlpatterns as actuals_urlpatterns
 
 app_name = "reserves"
 urlpatterns = [
@@ -59,3 +60,4 @@ urlpatterns = [
         name="ceiling_withdraw",
     ),
 ]
+urlpatterns += actuals_urlpatterns  # actual spend from the finance ledger

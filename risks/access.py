@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from core.access import Capability
 from programme.access import get_programme_for_user
 
-from .models import MitigationAction, Risk
+from .models import MitigationAction, RaidItem, Risk
 
 
 def get_risk_for_user(user, slug: str, number: int, capability: Capability = Capability.VIEW):
@@ -30,3 +30,10 @@ def get_action_for_user(
     risk = get_risk_for_user(user, slug, number, capability)
     actions = MitigationAction.objects.select_related("risk")
     return get_object_or_404(actions, risk=risk, pk=action_id)
+
+
+def get_raid_item_for_user(user, slug: str, pk: int, capability: Capability = Capability.VIEW):
+    programme = get_programme_for_user(user, slug, capability)
+    return get_object_or_404(
+        RaidItem.objects.select_related("programme"), programme=programme, pk=pk
+    )

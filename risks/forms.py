@@ -11,7 +11,7 @@ from core.forms import ModelForm
 from core.names import person_name
 
 from . import scoring, services
-from .models import SCORE_MESSAGE, MitigationAction, Risk, RiskCategory, RiskReview
+from .models import SCORE_MESSAGE, MitigationAction, RaidItem, Risk, RiskCategory, RiskReview
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -169,3 +169,25 @@ class ReviewForm(ModelForm):
         )
         super().__init__(*args, **kwargs)
         self.fields["reviewed_on"].error_messages["required"] = "Enter the date of the review"
+
+
+class RaidItemForm(ModelForm):
+    class Meta:
+        model = RaidItem
+        fields = services.RAID_FIELDS
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "actions": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"kind": "What is it?", "raised_on": "Date raised"}
+        error_messages = {
+            "kind": {"required": "Choose issue, assumption or dependency"},
+            "title": {"required": "Enter a title"},
+            "raised_on": {"required": "Enter the date it was raised"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = owner_field("Owner", current=self.instance.owner_id)
+        self.fields["kind"].choices = RaidItem.Kind.choices

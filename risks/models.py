@@ -131,6 +131,9 @@ class RiskFramework(models.Model):
     name = models.CharField(max_length=200)
     statement = models.TextField(blank=True, help_text="What the report says, verbatim")
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -219,6 +222,9 @@ class Risk(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     quality_flag = models.TextField(
         "data quality note",
         blank=True,
@@ -448,3 +454,69 @@ def data_quality_q() -> Q:
     for basis in BASES:
         missing |= Q(**{f"{basis}_likelihood__isnull": True})
     return missing | ~Q(quality_flag="")
+
+
+class RaidItem(models.Model):
+    """An entry of the RAID log beside the risk register: an issue (a risk that has happened),
+    an assumption or a dependency, with its owner, priority, dates, actions and status. An
+    issue may be the one an officer escalated to Cabinet in a progress update
+    (`escalation`), whose decision is recorded on the escalation (stages)."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", "Issue"
+        ASSUMPTION = "assumption", "Assumption"
+        DEPENDENCY = "dependency", "Dependency"
+
+    class Priority(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    programme = models.ForeignKey(
+        "programme.Programme", on_delete=models.PROTECT, related_name="raid_items"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    raised_on = models.DateField()
+    due_date = models.DateField("resolve or check by", null=True, blank=True)
+    actions = models.TextField("actions", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    escalation = models.OneToOneField(
+        "stages.Escalation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="raid_item",
+        help_text="The escalation to Cabinet this issue came from",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "-raised_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__isnull=True) | Q(due_date__gte=models.F("raised_on")),
+                name="raid_due_after_raised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("risks:raid_edit", kwargs={"slug": self.programme.slug, "pk": self.pk})
+
+    def clean(self):
+        if self.due_date and self.raised_on and self.due_date < self.raised_on:
+            raise ValidationError({"due_date": "The date must be on or after the date raised."})

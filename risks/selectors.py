@@ -31,13 +31,16 @@ from django.utils.http import urlencode
 
 from core.dates import govuk_date
 from core.names import person_name
+from core.pagination import page_of
 from programme.models import Programme
+from stages.models import Escalation
 
 from . import scoring
 from .filters import RiskFilter
 from .models import (
     BASES,
     MitigationAction,
+    RaidItem,
     Risk,
     RiskBand,
     RiskCategory,
@@ -443,3 +446,26 @@ def history_entries(risk: Risk, limit: int = HISTORY_LIMIT) -> list[dict]:
             }
         )
     return entries
+
+
+# The RAID log ------------------------------------------------------------------------------
+
+RAID_PER_PAGE = 25
+
+
+def raid_log(programme, *, page=None, kind: str | None = None) -> dict:
+    """A page of the RAID log (open first), with the escalations awaiting Cabinet that are
+    not yet logged (at most ten, with their count): four queries however many there are."""
+    items = RaidItem.objects.filter(programme=programme).select_related(
+        "owner", "escalation", "escalation__decided_by"
+    )
+    if kind in RaidItem.Kind.values:
+        items = items.filter(kind=kind)
+    awaiting = Escalation.objects.filter(
+        stage__programme=programme, status=Escalation.Status.AWAITING, raid_item__isnull=True
+    ).select_related("stage", "raised_by")
+    return {
+        "items": page_of(items.order_by("status", "-raised_on", "-id"), page),
+        "unlogged": list(awaiting.order_by("raised_at", "id")[:10]),
+        "unlogged_count": awaiting.count(),
+    }

@@ -23,8 +23,9 @@ from core.dates import govuk_date
 from core.history import acting_user
 from core.services import assign_fields
 from programme.models import Programme
+from stages.models import Escalation
 
-from .models import MitigationAction, Risk, RiskReview
+from .models import MitigationAction, RaidItem, Risk, RiskReview
 
 # The fields of a risk a person may set (the risk form's fields, in its order). `stages` is a
 # many-to-many: the services set it after the row is saved.
@@ -51,6 +52,17 @@ RISK_FIELDS = (
     "closing_note",
 )
 ACTION_FIELDS = ("description", "owner", "due_date", "done", "done_on")
+RAID_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "owner",
+    "priority",
+    "raised_on",
+    "due_date",
+    "actions",
+    "status",
+)
 REVIEW_FIELDS = (
     "reviewed_on",
     "inherent_likelihood",
@@ -170,3 +182,44 @@ def action_update(*, actor, action: MitigationAction, data: Mapping[str, Any]) -
         action.full_clean()
         action.save()
     return action
+
+
+# The RAID log: issues, assumptions, dependencies ------------------------------------------
+
+
+def raid_item_save(*, actor, item: RaidItem, data: Mapping[str, Any]) -> RaidItem:
+    """Add (`item` unsaved, its programme set) or change an issue, assumption or dependency."""
+    require(actor, Capability.EDIT_RISKS)
+    with transaction.atomic(), acting_user(actor):
+        if item.pk:
+            item = RaidItem.objects.select_for_update().get(pk=item.pk)
+        assign_fields(item, data, RAID_FIELDS)
+        item.full_clean()
+        item.save()
+    return item
+
+
+def raid_issue_from_escalation(*, actor, escalation: Escalation) -> RaidItem:
+    """Log an issue an officer escalated to Cabinet in the RAID log, linked back to it (and
+    so to its progress update); once only."""
+    require(actor, Capability.EDIT_RISKS)
+    with transaction.atomic(), acting_user(actor):
+        escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+        if RaidItem.objects.filter(escalation=escalation).exists():
+            raise ValidationError("This escalation is already in the issues log.")
+        item = RaidItem(
+            programme_id=escalation.stage.programme_id,
+            kind=RaidItem.Kind.ISSUE,
+            title=escalation.text[:300],
+            description=(
+                f"Escalated to Cabinet from stage {escalation.stage.number}'s progress update "
+                f"of {govuk_date(escalation.progress_update.as_of)}."
+            ),
+            owner=escalation.raised_by,
+            priority=RaidItem.Priority.HIGH,
+            raised_on=timezone.localdate(escalation.raised_at),
+            escalation=escalation,
+        )
+        item.full_clean()
+        item.save()
+    return item

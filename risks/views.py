@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.access import Capability, can
 from core.exports import csv_response, xlsx_response
@@ -15,10 +16,12 @@ from core.forms import apply_errors
 from core.fragments import fragment, lazy
 from core.names import person_name
 from programme.access import get_programme_for_user
+from stages.models import Escalation
 
 from . import charts, selectors, services
-from .access import get_action_for_user, get_risk_for_user
-from .forms import ActionForm, ReviewForm, RiskForm
+from .access import get_action_for_user, get_raid_item_for_user, get_risk_for_user
+from .forms import ActionForm, RaidItemForm, ReviewForm, RiskForm
+from .models import RaidItem
 
 EXPORT_HEADERS = [
     "Reference",
@@ -249,3 +252,69 @@ def action_edit(request, slug, number, action_id):
         "risks/action_form.html",
         {"programme": risk.programme, "form": form, "risk": risk, "action": action},
     )
+
+
+# The RAID log ------------------------------------------------------------------------------
+
+
+@require_GET
+def raid_log(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    kind = request.GET.get("kind") or ""
+    return render(
+        request,
+        "risks/raid.html",
+        {
+            "programme": programme,
+            "log": selectors.raid_log(programme, page=request.GET.get("page"), kind=kind),
+            "kind": kind,
+            "kinds": RaidItem.Kind.choices,
+            "can_edit": can(request.user, Capability.EDIT_RISKS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def raid_edit(request, slug, pk=None):
+    if pk is None:
+        programme = get_programme_for_user(request.user, slug, Capability.EDIT_RISKS)
+        item = RaidItem(programme=programme)
+        initial = {"raised_on": timezone.localdate()}
+    else:
+        item = get_raid_item_for_user(request.user, slug, pk, Capability.EDIT_RISKS)
+        programme = item.programme
+        initial = None
+    form = RaidItemForm(request.POST or None, instance=item, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.raid_item_save(actor=request.user, item=item, data=form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"{item.get_kind_display()} saved in the RAID log")
+            return redirect(reverse("risks:raid", kwargs={"slug": programme.slug}))
+    return render(
+        request,
+        "risks/raid_form.html",
+        {"programme": programme, "form": form, "item": item if pk else None},
+    )
+
+
+@require_POST
+def raid_from_escalation(request, slug, escalation_id):
+    programme = get_programme_for_user(request.user, slug, Capability.EDIT_RISKS)
+    escalation = get_object_or_404(
+        Escalation.objects.select_related("stage", "progress_update"),
+        stage__programme=programme,
+        pk=escalation_id,
+    )
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, "Use the “Add to the issues log” button to log an escalation.")
+        return redirect(reverse("risks:raid", kwargs={"slug": programme.slug}))
+    try:
+        item = services.raid_issue_from_escalation(actor=request.user, escalation=escalation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(reverse("risks:raid", kwargs={"slug": programme.slug}))
+    messages.success(request, "The escalation is in the issues log: add its owner and actions.")
+    return redirect(item.get_absolute_url())

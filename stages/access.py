@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from core.access import Capability
 from programme.access import get_programme_for_user
 
-from .models import Output, Stage
+from .models import Escalation, Output, Stage, ToleranceException
 
 
 def get_stage_for_user(user, slug: str, number: int, capability: Capability = Capability.VIEW):
@@ -28,4 +28,26 @@ def get_output_for_user(
         stage__programme=programme,
         stage__number=number,
         code=code,
+    )
+
+
+def get_exception_for_user(user, slug: str, pk: int, capability: Capability = Capability.VIEW):
+    programme = get_programme_for_user(user, slug, capability)
+    return get_object_or_404(
+        ToleranceException.objects.select_related(
+            "stage", "stage__programme", "raised_by", "reported_by", "decided_by", "raised_from"
+        ),
+        stage__programme=programme,
+        pk=pk,
+    )
+
+
+def get_escalation_for_user(user, slug: str, pk: int, capability: Capability = Capability.VIEW):
+    programme = get_programme_for_user(user, slug, capability)
+    return get_object_or_404(
+        Escalation.objects.select_related(
+            "stage", "stage__programme", "raised_by", "decided_by", "progress_update"
+        ),
+        stage__programme=programme,
+        pk=pk,
     )

@@ -10,13 +10,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from core.forms import DateField, DateInput, ModelForm
+from core.forms import DateField, DateInput, ModelForm, MoneyInputField
 from core.names import person_name
 from programme.models import Decision
 
 from . import rag as rag_scale
 from . import services
-from .models import Output, ProgressUpdate, Stage
+from .models import Escalation, Output, ProgressUpdate, Stage, ToleranceException
 from .services import ALLOWED_EVIDENCE_EXTENSIONS, evidence_file_validate
 
 
@@ -149,7 +149,17 @@ class ProgressUpdateForm(ModelForm):
         label="Issues needing escalation",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Anything the programme board or cabinet member needs to act on",
+        help_text="Anything Cabinet needs to decide: it goes to Cabinet as soon as you post",
+    )
+    forecast_end = _date_field(
+        "Forecast end date",
+        required=False,
+        help_text="When you now expect the stage to end; leave blank to keep the last forecast",
+    )
+    forecast_cost = MoneyInputField(
+        label="Forecast cost",
+        required=False,
+        help_text="What you now expect the stage to cost in total, for example £250,000",
     )
 
     class Meta:
@@ -244,3 +254,111 @@ class ApprovalDecisionForm(GateDecisionForm):
         self.fields["stages"].queryset = Stage.objects.filter(
             programme=programme, approved_by_decision__isnull=True
         ).order_by("number")
+
+
+# Tolerances, exceptions and escalations ---------------------------------------------------
+
+_NOT_NEGATIVE = {"min_value": "A tolerance cannot be negative."}
+
+
+class ToleranceForm(forms.Form):
+    """Cabinet's decision setting tolerances: the programme's, or a stage's with its budget."""
+
+    budget = MoneyInputField(
+        label="Stage budget",
+        required=False,
+        help_text="The cost tolerance is a percentage either side of this",
+    )
+    cost_tolerance_percent = forms.DecimalField(
+        label="Cost tolerance (%)",
+        required=False,
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        help_text="How far the forecast cost may move either side of the budget, for example 5",
+        error_messages={**_NOT_NEGATIVE, "invalid": "Enter a percentage, for example 5."},
+    )
+    time_tolerance_days = forms.IntegerField(
+        label="Time tolerance (days)",
+        required=False,
+        min_value=0,
+        max_value=3650,
+        help_text="How many days past the planned end the forecast may go",
+        error_messages={**_NOT_NEGATIVE, "invalid": "Enter a whole number of days."},
+    )
+    scope_tolerance_outputs = forms.IntegerField(
+        label="Scope tolerance (outputs that may slip)",
+        required=False,
+        min_value=0,
+        max_value=1000,
+        help_text="How many outputs may be past their due date and not accepted",
+        error_messages={**_NOT_NEGATIVE, "invalid": "Enter a whole number of outputs."},
+    )
+    decided_on = _date_field("Date of the decision")
+    decision_maker = forms.CharField(
+        label="Decision maker",
+        max_length=200,
+        help_text="For example, Cabinet",
+        error_messages={"required": "Enter who made the decision."},
+    )
+    summary = forms.CharField(
+        label="Reasons", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, stage: Stage | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stage is None:
+            del self.fields["budget"]
+
+
+class ExceptionReportForm(ModelForm):
+    cause = forms.CharField(
+        label="Cause",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what caused the forecast to break the tolerance."},
+    )
+    options = forms.CharField(
+        label="Options", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    recommendation = forms.CharField(
+        label="Recommendation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what you recommend Cabinet decides."},
+    )
+
+    class Meta:
+        model = ToleranceException
+        fields = services.EXCEPTION_REPORT_FIELDS
+
+
+class ExceptionDecisionForm(ModelForm):
+    outcome = forms.ChoiceField(
+        label="Cabinet's decision",
+        widget=forms.RadioSelect,
+        choices=ToleranceException.Outcome.choices,
+        error_messages={
+            "required": "Choose accept, change the tolerance or stop.",
+            "invalid_choice": "Choose accept, change the tolerance or stop.",
+        },
+    )
+    decision_note = forms.CharField(
+        label="Reasons for the decision",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reasons for the decision."},
+    )
+
+    class Meta:
+        model = ToleranceException
+        fields = services.EXCEPTION_DECISION_FIELDS
+
+
+class EscalationDecisionForm(ModelForm):
+    decision = forms.CharField(
+        label="Cabinet's decision",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter Cabinet's decision."},
+    )
+
+    class Meta:
+        model = Escalation
+        fields = services.ESCALATION_DECISION_FIELDS

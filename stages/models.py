@@ -15,6 +15,7 @@ from django.utils.text import get_valid_filename
 from simple_history.models import HistoricalRecords
 
 from core.dates import govuk_date
+from core.money import MoneyField
 
 from . import rag as rag_scale
 from .rag import Rag, RagScale
@@ -90,6 +91,28 @@ class Stage(models.Model):
         help_text="The stage-gate decision that lets this stage start (stage 2 onwards)",
     )
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
+    # Tolerances (set by Cabinet through a recorded decision, stages.services.tolerances_set)
+    # and the forecasts officers keep current with their progress updates.
+    budget = MoneyField(
+        null=True, blank=True, help_text="The stage's budget, set with its tolerances"
+    )
+    cost_tolerance_percent = models.DecimalField(
+        "cost tolerance (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    time_tolerance_days = models.PositiveIntegerField(
+        "time tolerance (days)", null=True, blank=True
+    )
+    scope_tolerance_outputs = models.PositiveSmallIntegerField(
+        "scope tolerance (outputs that may slip)", null=True, blank=True
+    )
+    tolerance_decision = models.ForeignKey(
+        "programme.Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    forecast_end = models.DateField("forecast end date", null=True, blank=True)
+    forecast_cost = MoneyField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -190,6 +213,9 @@ class Output(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -247,6 +273,8 @@ class ProgressUpdate(models.Model):
     narrative = models.TextField("progress since the last update")
     next_steps = models.TextField(blank=True)
     escalation = models.TextField("issues needing escalation", blank=True)
+    forecast_end = models.DateField("forecast end date", null=True, blank=True)
+    forecast_cost = MoneyField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -290,3 +318,128 @@ class ProgressUpdate(models.Model):
     @property
     def rag_meaning(self) -> str:
         return rag_scale.meaning(self.rag)
+
+
+class ToleranceException(models.Model):
+    """Raised the moment a stage's forecast breaks a tolerance Cabinet set: which tolerance,
+    by how much, who raised it. The officer writes the exception report (cause, options,
+    recommendation); Cabinet's decision (accept, change tolerance, stop) closes it."""
+
+    class Tolerance(models.TextChoices):
+        COST = "cost", "Cost"
+        TIME = "time", "Time"
+        SCOPE = "scope", "Scope"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Awaiting the exception report"
+        REPORTED = "reported", "Awaiting Cabinet's decision"
+        DECIDED = "decided", "Decided"
+
+    class Outcome(models.TextChoices):
+        ACCEPT = "accept", "Accept the forecast"
+        CHANGE_TOLERANCE = "change_tolerance", "Change the tolerance"
+        STOP = "stop", "Stop the stage"
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="exceptions")
+    tolerance = models.CharField(max_length=10, choices=Tolerance.choices)
+    raised_from = models.ForeignKey(
+        ProgressUpdate, null=True, blank=True, on_delete=models.PROTECT, related_name="exceptions"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    limit = models.CharField("tolerance limit", max_length=200)
+    forecast = models.CharField(max_length=200)
+    excess = models.CharField("by how much", max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    cause = models.TextField(blank=True)
+    options = models.TextField(blank=True)
+    recommendation = models.TextField(blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField("decision", max_length=20, choices=Outcome.choices, blank=True)
+    decision_note = models.TextField("reasons for the decision", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="decided")
+                | (
+                    models.Q(decided_by__isnull=False)
+                    & models.Q(decided_at__isnull=False)
+                    & ~models.Q(outcome="")
+                ),
+                name="exception_decided_names_decider",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tolerance_display()} exception on stage {self.stage.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "stages:exception", kwargs={"slug": self.stage.programme.slug, "pk": self.pk}
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.DECIDED
+
+
+class Escalation(models.Model):
+    """An issue an officer escalated in a progress update, for Cabinet to decide; the
+    decision is shown back to the officer on the stage and on the escalation's page."""
+
+    class Status(models.TextChoices):
+        AWAITING = "awaiting", "Awaiting Cabinet"
+        DECIDED = "decided", "Decided"
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="escalations")
+    progress_update = models.OneToOneField(
+        ProgressUpdate, on_delete=models.PROTECT, related_name="escalation_record"
+    )
+    text = models.TextField("issue needing escalation")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AWAITING)
+    decision = models.TextField("Cabinet's decision", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="decided")
+                | (
+                    models.Q(decided_by__isnull=False)
+                    & models.Q(decided_at__isnull=False)
+                    & ~models.Q(decision="")
+                ),
+                name="escalation_decided_names_decider",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation from stage {self.stage.number}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "stages:escalation", kwargs={"slug": self.stage.programme.slug, "pk": self.pk}
+        )

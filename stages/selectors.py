@@ -19,13 +19,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 
 from core.dates import govuk_date
 from core.pagination import page_of
 from programme.models import Decision, Programme
 
 from . import rag as rag_scale
-from .models import Output, ProgressUpdate, Stage
+from .models import Escalation, Output, ProgressUpdate, Stage, ToleranceException
 
 DUE_SOON_DAYS = 14
 # A stage page shows this many outputs and progress updates at a time, and charts the latest
@@ -461,3 +462,159 @@ def updates_for_export(programme: Programme) -> list[ProgressUpdate]:
         .select_related("stage", "author")
         .order_by("stage__number", "as_of", "created_at", "id")
     )
+
+
+# Tolerances, exceptions and escalations: what needs Cabinet ----------------------------------
+
+AWAITING_SHOWN = 10
+EXCEPTIONS_PER_PAGE = 20
+
+
+def _age(item, today: date):
+    item.age_days = max((today - timezone.localdate(item.raised_at)).days, 0)
+    return item
+
+
+def _exceptions(programme: Programme):
+    return ToleranceException.objects.filter(stage__programme=programme).select_related(
+        "stage", "raised_by", "reported_by", "decided_by", "raised_from"
+    )
+
+
+def _escalations(programme: Programme):
+    return Escalation.objects.filter(stage__programme=programme).select_related(
+        "stage", "raised_by", "decided_by", "progress_update"
+    )
+
+
+@dataclass
+class Awaiting:
+    """Open exceptions and escalations awaiting Cabinet, oldest first: at most AWAITING_SHOWN
+    of each, with how many there are in all."""
+
+    today: date
+    exceptions: list
+    exceptions_count: int
+    escalations: list
+    escalations_count: int
+    recently_decided: list
+
+    @property
+    def any(self) -> bool:
+        return bool(self.exceptions_count or self.escalations_count)
+
+    @property
+    def exceptions_more(self) -> int:
+        return self.exceptions_count - len(self.exceptions)
+
+    @property
+    def escalations_more(self) -> int:
+        return self.escalations_count - len(self.escalations)
+
+
+def awaiting_cabinet(programme: Programme, *, today: date, limit: int = AWAITING_SHOWN) -> Awaiting:
+    """Five queries however many there are."""
+    open_exceptions = _exceptions(programme).exclude(status=ToleranceException.Status.DECIDED)
+    awaiting = _escalations(programme).filter(status=Escalation.Status.AWAITING)
+    decided = list(
+        _escalations(programme)
+        .filter(status=Escalation.Status.DECIDED)
+        .order_by("-decided_at", "-id")[:limit]
+    )
+    return Awaiting(
+        today=today,
+        exceptions=[_age(e, today) for e in open_exceptions.order_by("raised_at", "id")[:limit]],
+        exceptions_count=open_exceptions.count(),
+        escalations=[_age(e, today) for e in awaiting.order_by("raised_at", "id")[:limit]],
+        escalations_count=awaiting.count(),
+        recently_decided=decided,
+    )
+
+
+@dataclass
+class ExceptionLog:
+    exceptions: Page
+    escalations: Page
+
+
+def exception_log(
+    programme: Programme, *, today: date, exceptions_page=None, escalations_page=None
+) -> ExceptionLog:
+    """Every exception and escalation, those still open first, a page of each at a time."""
+    open_first = Case(
+        When(status__in=("decided",), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    exceptions = page_of(
+        _exceptions(programme).order_by(open_first, "-raised_at", "-id"),
+        exceptions_page,
+        per_page=EXCEPTIONS_PER_PAGE,
+    )
+    escalations = page_of(
+        _escalations(programme).order_by(open_first, "-raised_at", "-id"),
+        escalations_page,
+        per_page=EXCEPTIONS_PER_PAGE,
+    )
+    for item in [*exceptions.object_list, *escalations.object_list]:
+        _age(item, today)
+    return ExceptionLog(exceptions=exceptions, escalations=escalations)
+
+
+def stage_cabinet_items(stage: Stage, *, today: date, limit: int = AWAITING_SHOWN) -> dict:
+    """The stage's latest exceptions and escalations with Cabinet's decisions, for the officer
+    on the stage page (two queries)."""
+    exceptions = list(
+        ToleranceException.objects.filter(stage=stage)
+        .select_related("stage", "decided_by", "raised_by")
+        .order_by("-raised_at", "-id")[:limit]
+    )
+    escalations = list(
+        Escalation.objects.filter(stage=stage)
+        .select_related("stage", "decided_by", "raised_by")
+        .order_by("-raised_at", "-id")[:limit]
+    )
+    for item in [*exceptions, *escalations]:
+        _age(item, today)
+    return {"exceptions": exceptions, "escalations": escalations}
+
+
+def tolerance_page(programme: Programme) -> dict:
+    """The programme's tolerances and each stage's budget, tolerances and forecasts, with the
+    decisions that set them (two queries)."""
+    stages = list(
+        Stage.objects.filter(programme=programme)
+        .select_related("tolerance_decision")
+        .order_by("number")
+    )
+    decision = None
+    if programme.tolerance_decision_id:
+        decision = Decision.objects.filter(pk=programme.tolerance_decision_id).first()
+    return {"programme_decision": decision, "stages": stages}
+
+
+def latest_updates(programme: Programme) -> list[ProgressUpdate]:
+    """Each stage's latest progress update (its narrative and next steps), by stage number:
+    one query however many updates there are."""
+    latest = (
+        ProgressUpdate.objects.filter(stage=OuterRef("stage"))
+        .order_by("-as_of", "-created_at", "-id")
+        .values("id")[:1]
+    )
+    return list(
+        ProgressUpdate.objects.filter(stage__programme=programme, id=Subquery(latest))
+        .select_related("stage", "author")
+        .order_by("stage__number")
+    )
+
+
+def decided_since(programme: Programme, since) -> dict:
+    """Exceptions and escalations Cabinet decided after `since` (None: ever), latest first,
+    at most AWAITING_SHOWN of each (two queries)."""
+    exceptions = _exceptions(programme).filter(status=ToleranceException.Status.DECIDED)
+    escalations = _escalations(programme).filter(status=Escalation.Status.DECIDED)
+    if since is not None:
+        exceptions = exceptions.filter(decided_at__gt=since)
+        escalations = escalations.filter(decided_at__gt=since)
+    return {
+        "exceptions": list(exceptions.order_by("-decided_at", "-id")[:AWAITING_SHOWN]),
+        "escalations": list(escalations.order_by("-decided_at", "-id")[:AWAITING_SHOWN]),
+    }

@@ -10,10 +10,13 @@ editable fields as one tuple that the form's `Meta.fields` imports, validated wi
 """
 
 import hashlib
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -21,11 +24,15 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.access import Capability, Role, require, roles_of
+from core.dates import govuk_date
 from core.history import acting_user
+from core.money import format_gbp, money_sum, to_money
+from core.names import person_name
+from core.outbox import email_queue
 from core.services import assign_fields
 from programme.models import Decision, Programme
 
-from .models import Output, ProgressUpdate, Stage
+from .models import Escalation, Output, ProgressUpdate, Stage, ToleranceException
 
 STAGE_FIELDS = (
     "name",
@@ -57,7 +64,17 @@ PROGRESS_UPDATE_FIELDS = (
     "narrative",
     "next_steps",
     "escalation",
+    "forecast_end",
+    "forecast_cost",
 )
+# What Cabinet sets when it records tolerances: a stage's budget and its three tolerances;
+# the programme has no budget field (its budget is the sum of its stages' budgets).
+TOLERANCE_FIELDS = ("cost_tolerance_percent", "time_tolerance_days", "scope_tolerance_outputs")
+STAGE_TOLERANCE_FIELDS = ("budget", *TOLERANCE_FIELDS)
+TOLERANCE_DECISION_FIELDS = ("decided_on", "decision_maker", "summary")
+EXCEPTION_REPORT_FIELDS = ("cause", "options", "recommendation")
+EXCEPTION_DECISION_FIELDS = ("outcome", "decision_note")
+ESCALATION_DECISION_FIELDS = ("decision",)
 # A gate decision and a stage approval are Decision rows; the approval also has a title.
 GATE_DECISION_FIELDS = ("decided_on", "decision_maker", "summary", "source_reference")
 APPROVAL_DECISION_FIELDS = ("title", *GATE_DECISION_FIELDS)
@@ -462,6 +479,314 @@ def progress_update_create(*, actor, stage: Stage, data: dict[str, Any]) -> Prog
             raise ValidationError(
                 {"as_of": "The date of the update cannot be before the stage started."}
             )
+        if (
+            update.forecast_end is not None
+            and stage.actual_start
+            and update.forecast_end < stage.actual_start
+        ):
+            raise ValidationError(
+                {"forecast_end": "The forecast end date cannot be before the stage started."}
+            )
         update.full_clean()
         update.save()
+        # The stage's forecasts are the latest ones an officer gave (kept when left blank).
+        changed = False
+        for name in ("forecast_end", "forecast_cost"):
+            value = getattr(update, name)
+            if value is not None and value != getattr(stage, name):
+                setattr(stage, name, value)
+                changed = True
+        if changed:
+            stage.save()
+        now = timezone.now()
+        exceptions = []
+        for breach in tolerance_breaches(stage, as_of=update.as_of):
+            if stage.exceptions.filter(tolerance=breach.tolerance).exclude(
+                status=ToleranceException.Status.DECIDED
+            ):
+                continue  # one open exception per tolerance: the report already stands
+            exception = ToleranceException.objects.create(
+                stage=stage,
+                tolerance=breach.tolerance,
+                raised_from=update,
+                raised_by=actor,
+                raised_at=now,
+                limit=breach.limit,
+                forecast=breach.forecast,
+                excess=breach.excess,
+            )
+            exceptions.append(exception)
+        raised = []
+        if update.escalation.strip():
+            raised.append(
+                Escalation.objects.create(
+                    stage=stage,
+                    progress_update=update,
+                    text=update.escalation.strip(),
+                    raised_by=actor,
+                    raised_at=now,
+                )
+            )
+        raised = exceptions + raised
+        if raised:
+            _notify_cabinet(stage, raised, actor=actor)
     return update
+
+
+def _notify_cabinet(stage: Stage, raised: list, *, actor) -> None:
+    """Email Cabinet members, with a link to each, through the outbox (core.outbox): written
+    in this transaction, so nothing raised goes unannounced if the broker is away."""
+    recipients = list(
+        get_user_model()
+        .objects.filter(groups__name=Role.CABINET.value, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    site = (settings.SITE_URL or "").rstrip("/")
+    lines = [f"{person_name(actor)} has raised, for stage {stage.number}: {stage.name}:", ""]
+    for item in raised:
+        if isinstance(item, ToleranceException):
+            lines.append(
+                f"- An exception: the forecast {item.forecast} breaks the "
+                f"{item.get_tolerance_display().lower()} tolerance ({item.limit}) by {item.excess}."
+            )
+        else:
+            lines.append(f"- An issue escalated to Cabinet: {item.text}")
+        lines.append(f"  {site}{item.get_absolute_url()}")
+    lines += ["", settings.SERVICE_NAME]
+    email_queue(
+        to=recipients,
+        subject=f"For Cabinet: {stage.programme.name}, stage {stage.number}",
+        body="\n".join(lines),
+    )
+
+
+# Tolerances and exceptions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breach:
+    tolerance: str
+    limit: str
+    forecast: str
+    excess: str
+
+
+def cost_bounds(budget, percent) -> tuple[Decimal, Decimal]:
+    """The lowest and highest cost within ±`percent` of `budget`."""
+    margin = to_money(budget * percent / Decimal(100))
+    return budget - margin, budget + margin
+
+
+def tolerance_breaches(stage: Stage, *, as_of: date) -> list[Breach]:
+    """Which of the stage's tolerances its current forecasts break, in words with figures."""
+    breaches = []
+    if (
+        stage.forecast_cost is not None
+        and stage.budget is not None
+        and stage.cost_tolerance_percent is not None
+    ):
+        low, high = cost_bounds(stage.budget, stage.cost_tolerance_percent)
+        percent = f"±{stage.cost_tolerance_percent.normalize():f}%"
+        limit = f"{format_gbp(low)} to {format_gbp(high)} ({percent} of {format_gbp(stage.budget)})"
+        if stage.forecast_cost > high:
+            over = stage.forecast_cost - high
+            breaches.append(
+                Breach("cost", limit, format_gbp(stage.forecast_cost), f"{format_gbp(over)} over")
+            )
+        elif stage.forecast_cost < low:
+            under = low - stage.forecast_cost
+            breaches.append(
+                Breach("cost", limit, format_gbp(stage.forecast_cost), f"{format_gbp(under)} under")
+            )
+    if (
+        stage.forecast_end is not None
+        and stage.planned_end is not None
+        and stage.time_tolerance_days is not None
+    ):
+        latest = stage.planned_end + timedelta(days=stage.time_tolerance_days)
+        if stage.forecast_end > latest:
+            days = (stage.forecast_end - latest).days
+            breaches.append(
+                Breach(
+                    "time",
+                    f"{govuk_date(latest)} ({stage.time_tolerance_days} days after the planned "
+                    f"end of {govuk_date(stage.planned_end)})",
+                    govuk_date(stage.forecast_end),
+                    f"{days} day{'s' if days != 1 else ''} late",
+                )
+            )
+    if stage.scope_tolerance_outputs is not None:
+        slipped = stage.outputs.filter(due_date__lt=as_of).exclude(status=Output.Status.ACCEPTED)
+        count = slipped.count()
+        if count > stage.scope_tolerance_outputs:
+            extra = count - stage.scope_tolerance_outputs
+            breaches.append(
+                Breach(
+                    "scope",
+                    f"{stage.scope_tolerance_outputs} output(s) may slip past their due date",
+                    f"{count} output(s) past their due date and not accepted",
+                    f"{extra} output(s) more than allowed",
+                )
+            )
+    return breaches
+
+
+def _programme_end(programme: Programme, stages: list[Stage]):
+    ends = [s.planned_end for s in stages if s.planned_end]
+    if not ends:
+        return None
+    return max(ends) + timedelta(days=programme.time_tolerance_days or 0)
+
+
+def tolerances_set(
+    *, actor, programme: Programme, stage: Stage | None = None, data: dict[str, Any]
+) -> Decision:
+    """Cabinet sets the programme's tolerances (`stage` None) or one stage's budget and
+    tolerances, as a recorded decision. Refused, by the field: a negative tolerance, a cost
+    tolerance that would let spending pass the ceiling, a time tolerance past the programme's
+    end."""
+    require(actor, Capability.RECORD_DECISION)
+    data = dict(data)
+    decision_data = {k: data.pop(k) for k in TOLERANCE_DECISION_FIELDS if k in data}
+    editable = STAGE_TOLERANCE_FIELDS if stage is not None else TOLERANCE_FIELDS
+    with transaction.atomic(), acting_user(actor):
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        stages = list(Stage.objects.select_for_update().filter(programme=programme))
+        target = programme
+        if stage is not None:
+            target = next(s for s in stages if s.pk == stage.pk)
+        assign_fields(target, data, editable)
+        errors = {}
+        for name in TOLERANCE_FIELDS:
+            value = getattr(target, name)
+            if value is not None and value < 0:
+                errors[name] = "A tolerance cannot be negative."
+        ceiling = programme.spending_ceiling
+        percent = target.cost_tolerance_percent
+        if stage is not None:
+            others = money_sum(s.budget for s in stages if s.pk != target.pk and s.budget)
+            if target.budget is not None and target.budget + others > ceiling:
+                errors["budget"] = (
+                    f"The stages' budgets would total {format_gbp(target.budget + others)}, "
+                    f"above the {format_gbp(ceiling)} spending ceiling."
+                )
+            budget = target.budget
+        else:
+            budget = money_sum(s.budget for s in stages if s.budget) or ceiling
+        if "cost_tolerance_percent" not in errors and percent is not None and budget is not None:
+            high = cost_bounds(budget, percent)[1]
+            if high > ceiling:
+                errors["cost_tolerance_percent"] = (
+                    f"{percent.normalize():f}% of {format_gbp(budget)} allows up to "
+                    f"{format_gbp(high)}, past the {format_gbp(ceiling)} spending ceiling."
+                )
+        if stage is not None and "time_tolerance_days" not in errors:
+            end = _programme_end(programme, stages)
+            days = target.time_tolerance_days
+            if days is not None and target.planned_end and end:
+                latest = target.planned_end + timedelta(days=days)
+                if latest > end:
+                    errors["time_tolerance_days"] = (
+                        f"{days} days after the planned end is {govuk_date(latest)}, past the "
+                        f"programme's end of {govuk_date(end)}."
+                    )
+        if errors:
+            raise ValidationError(errors)
+        what = f"stage {target.number}" if stage is not None else "the programme"
+        decision = Decision(
+            programme=programme,
+            kind=Decision.Kind.TOLERANCES,
+            recorded_by=actor,
+            title=f"Tolerances for {what}",
+        )
+        assign_fields(decision, decision_data, TOLERANCE_DECISION_FIELDS)
+        decision.full_clean()
+        decision.save()
+        target.tolerance_decision = decision
+        target.full_clean()
+        target.save()
+    return decision
+
+
+def exception_report(*, actor, exception: ToleranceException, data: dict[str, Any]):
+    """The officer's exception report: cause, options and recommendation for Cabinet."""
+    require(actor, Capability.UPDATE_STAGES)
+    with transaction.atomic(), acting_user(actor):
+        exception = _locked(ToleranceException, exception.pk)
+        if exception.status == ToleranceException.Status.DECIDED:
+            raise ValidationError(
+                {"cause": "Cabinet has already decided this exception: it is closed."}
+            )
+        assign_fields(exception, data, EXCEPTION_REPORT_FIELDS)
+        errors = {}
+        if not exception.cause.strip():
+            errors["cause"] = "Say what caused the forecast to break the tolerance."
+        if not exception.recommendation.strip():
+            errors["recommendation"] = "Say what you recommend Cabinet decides."
+        if errors:
+            raise ValidationError(errors)
+        exception.status = ToleranceException.Status.REPORTED
+        exception.reported_by = actor
+        exception.reported_at = timezone.now()
+        exception.full_clean()
+        exception.save()
+    return exception
+
+
+def exception_decide(*, actor, exception: ToleranceException, data: dict[str, Any]):
+    """Cabinet's decision on an exception report (accept, change the tolerance, stop), which
+    closes it. Two members deciding at once: the first wins, the second is told who did."""
+    require(actor, Capability.RECORD_DECISION)
+    with transaction.atomic(), acting_user(actor):
+        exception = _locked(ToleranceException, exception.pk)
+        if exception.status == ToleranceException.Status.DECIDED:
+            raise ValidationError(
+                {
+                    "outcome": f"{person_name(exception.decided_by)} already decided this "
+                    f"exception on {govuk_date(exception.decided_at)}: "
+                    f"{exception.get_outcome_display().lower()}. It is closed."
+                }
+            )
+        if exception.status != ToleranceException.Status.REPORTED:
+            raise ValidationError(
+                {"outcome": "The officer has not written the exception report yet."}
+            )
+        assign_fields(exception, data, EXCEPTION_DECISION_FIELDS)
+        errors = {}
+        if exception.outcome not in ToleranceException.Outcome.values:
+            errors["outcome"] = "Choose accept, change the tolerance or stop."
+        if not exception.decision_note.strip():
+            errors["decision_note"] = "Give the reasons for the decision."
+        if errors:
+            raise ValidationError(errors)
+        exception.status = ToleranceException.Status.DECIDED
+        exception.decided_by = actor
+        exception.decided_at = timezone.now()
+        exception.full_clean()
+        exception.save()
+    return exception
+
+
+def escalation_decide(*, actor, escalation: Escalation, data: dict[str, Any]) -> Escalation:
+    """Cabinet records its decision on an issue an officer escalated; the officer sees it on
+    the stage. The first of two members deciding at once wins; the second is told."""
+    require(actor, Capability.RECORD_DECISION)
+    with transaction.atomic(), acting_user(actor):
+        escalation = _locked(Escalation, escalation.pk)
+        if escalation.status == Escalation.Status.DECIDED:
+            raise ValidationError(
+                {
+                    "decision": f"{person_name(escalation.decided_by)} already recorded "
+                    f"Cabinet's decision on {govuk_date(escalation.decided_at)}."
+                }
+            )
+        assign_fields(escalation, data, ESCALATION_DECISION_FIELDS)
+        if not escalation.decision.strip():
+            raise ValidationError({"decision": "Enter Cabinet's decision."})
+        escalation.status = Escalation.Status.DECIDED
+        escalation.decided_by = actor
+        escalation.decided_at = timezone.now()
+        escalation.full_clean()
+        escalation.save()
+    return escalation

@@ -20,9 +20,17 @@ from core.fragments import fragment, lazy
 from programme.access import get_programme_for_user
 
 from . import charts, exports, selectors, services
-from .access import get_output_for_user, get_stage_for_user
+from .access import (
+    get_escalation_for_user,
+    get_exception_for_user,
+    get_output_for_user,
+    get_stage_for_user,
+)
 from .forms import (
     ApprovalDecisionForm,
+    EscalationDecisionForm,
+    ExceptionDecisionForm,
+    ExceptionReportForm,
     GateDecisionForm,
     OutputForm,
     OutputStatusForm,
@@ -30,6 +38,7 @@ from .forms import (
     StageCompleteForm,
     StageForm,
     StageStartForm,
+    ToleranceForm,
 )
 from .models import Output
 
@@ -118,6 +127,9 @@ def stage_detail(request, slug, number):
             ),
             "chart": lazy(chart),
             "chart_rows": lazy(lambda: list(reversed(page().chart_updates))),
+            "cabinet_items": lazy(
+                lambda: selectors.stage_cabinet_items(stage, today=timezone.localdate())
+            ),
             "can": _can(request),
             "fragment": fragment(request, stage.programme, stage.number, request.GET.urlencode()),
         },
@@ -451,3 +463,184 @@ def export(request, slug, dataset, fmt):
     if fmt == "csv":
         return csv_response(filename, headers, rows)
     return xlsx_response(filename, [(title, headers, rows)])
+
+
+# Tolerances, exceptions and escalations ----------------------------------------------------
+
+
+@require_GET
+def tolerances(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    return render(
+        request,
+        "stages/tolerances.html",
+        {"programme": programme, **selectors.tolerance_page(programme), "can": _can(request)},
+    )
+
+
+def _tolerances_form_page(request, *, programme, stage):
+    target = stage or programme
+    fields = services.STAGE_TOLERANCE_FIELDS if stage else services.TOLERANCE_FIELDS
+    form = ToleranceForm(
+        request.POST or None,
+        stage=stage,
+        initial={
+            **{name: getattr(target, name) for name in fields},
+            "decided_on": timezone.localdate(),
+            "decision_maker": "Cabinet",
+        },
+    )
+    back_url = reverse("stages:tolerances", kwargs={"slug": programme.slug})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tolerances_set(
+                actor=request.user, programme=programme, stage=stage, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            what = f"stage {stage.number}" if stage else "the programme"
+            messages.success(request, f"Tolerances for {what} recorded as Cabinet's decision.")
+            return redirect(back_url)
+    what = f"stage {stage.number}" if stage else "the programme"
+    return _form_page(
+        request,
+        form=form,
+        title=f"Set the tolerances for {what}",
+        caption=programme.name,
+        back_url=back_url,
+        submit="Record the decision",
+        intro=(
+            "Tolerances say how far forecasts may move before Cabinet must decide. A forecast "
+            "beyond one raises an exception at once. Leave a tolerance blank to set none."
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def tolerances_set(request, slug):
+    programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
+    return _tolerances_form_page(request, programme=programme, stage=None)
+
+
+@require_http_methods(["GET", "POST"])
+def stage_tolerances_set(request, slug, number):
+    stage = get_stage_for_user(request.user, slug, number, Capability.RECORD_DECISION)
+    return _tolerances_form_page(request, programme=stage.programme, stage=stage)
+
+
+@require_GET
+def exception_log(request, slug):
+    programme = get_programme_for_user(request.user, slug)
+    log = selectors.exception_log(
+        programme,
+        today=timezone.localdate(),
+        exceptions_page=request.GET.get("exceptions"),
+        escalations_page=request.GET.get("escalations"),
+    )
+    return render(
+        request,
+        "stages/exceptions.html",
+        {"programme": programme, "log": log, "can": _can(request)},
+    )
+
+
+def _exception_page(request, exception, *, report_form=None, decide_form=None, status=200):
+    can_ = _can(request)
+    open_ = exception.status != exception.Status.DECIDED
+    if report_form is None and can_["update"] and open_:
+        report_form = ExceptionReportForm(instance=exception)
+    if decide_form is None and can_["decide"] and exception.status == exception.Status.REPORTED:
+        decide_form = ExceptionDecisionForm()
+    return render(
+        request,
+        "stages/exception.html",
+        {
+            "programme": exception.stage.programme,
+            "exception": exception,
+            "report_form": report_form,
+            "decide_form": decide_form,
+            "can": can_,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def exception_detail(request, slug, pk):
+    return _exception_page(request, get_exception_for_user(request.user, slug, pk))
+
+
+@require_POST
+def exception_report(request, slug, pk):
+    exception = get_exception_for_user(request.user, slug, pk, Capability.UPDATE_STAGES)
+    form = ExceptionReportForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exception_report(
+                actor=request.user, exception=exception, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Exception report sent to Cabinet.")
+            return redirect(exception.get_absolute_url())
+    return _exception_page(request, exception, report_form=form)
+
+
+@require_POST
+def exception_decide(request, slug, pk):
+    exception = get_exception_for_user(request.user, slug, pk, Capability.RECORD_DECISION)
+    form = ExceptionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exception_decide(
+                actor=request.user, exception=exception, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Cabinet's decision recorded: the exception is closed.")
+            return redirect(exception.get_absolute_url())
+    exception.refresh_from_db()
+    return _exception_page(request, exception, decide_form=form)
+
+
+def _escalation_page(request, escalation, *, form=None, status=200):
+    can_ = _can(request)
+    if form is None and can_["decide"] and escalation.status == escalation.Status.AWAITING:
+        form = EscalationDecisionForm()
+    return render(
+        request,
+        "stages/escalation.html",
+        {
+            "programme": escalation.stage.programme,
+            "escalation": escalation,
+            "form": form,
+            "can": can_,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def escalation_detail(request, slug, pk):
+    return _escalation_page(request, get_escalation_for_user(request.user, slug, pk))
+
+
+@require_POST
+def escalation_decide(request, slug, pk):
+    escalation = get_escalation_for_user(request.user, slug, pk, Capability.RECORD_DECISION)
+    form = EscalationDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalation_decide(
+                actor=request.user, escalation=escalation, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Cabinet's decision recorded and shown to the officer.")
+            return redirect(escalation.get_absolute_url())
+    escalation.refresh_from_db()
+    return _escalation_page(request, escalation, form=form)

@@ -10,6 +10,7 @@ To see what the app answers now (e.g. after adding a URL), run with MATRIX_PRINT
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -136,6 +137,20 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "stages:output_edit": EDIT_OFFICER,
     "stages:output_status": action(OFFICERS),
     "stages:evidence_download": download(),
+    "risks:raid": page(),
+    "risks:raid_create": form(RISK_EDITORS),
+    "risks:raid_edit": form(RISK_EDITORS),
+    # Without its confirmation an empty POST logs nothing and goes back to the log.
+    "risks:raid_from_escalation": action(RISK_EDITORS, post_ok=302),
+    "stages:tolerances": page(),
+    "stages:tolerances_set": DECIDE,
+    "stages:stage_tolerances_set": DECIDE,
+    "stages:exceptions": page(),
+    "stages:exception": page(),
+    "stages:exception_report": action(OFFICERS),
+    "stages:exception_decide": action(DECIDERS),
+    "stages:escalation": page(),
+    "stages:escalation_decide": action(DECIDERS),
     # Risks
     "risks:register": page(),
     "risks:export_csv": download(),
@@ -170,6 +185,16 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:cost_line_edit": EDIT_FINANCE,
     "reserves:cost_line_delete": EDIT_FINANCE,
     "reserves:stated_figures": page(),
+    "reserves:actuals": page(),
+    "reserves:actuals_transparency": download(),
+    "reserves:actuals_imports": form(FINANCE, post_ok=400),
+    "reserves:actuals_import": page(FINANCE),
+    "reserves:actuals_import_confirm": action(FINANCE, post_ok=302),
+    "reserves:actuals_import_discard": action(FINANCE, post_ok=302),
+    "reserves:actuals_columns": EDIT_FINANCE,
+    "reserves:actuals_cost_centres": EDIT_FINANCE,
+    "reserves:actuals_cost_centre_remove": action(FINANCE, post_ok=302),
+    "reserves:actuals_forecast": EDIT_OFFICER,
 }
 
 # URL names whose GET answers a file, not a page (the accessibility test skips them).
@@ -184,6 +209,7 @@ DOWNLOADS = {
     "reserves:statement_export",
     "reserves:drawdown_export",
     "reserves:cost_profile_export",
+    "reserves:actuals_transparency",
 }
 
 
@@ -235,7 +261,7 @@ def _build_world():
     from reporting.models import ReportRun
     from reserves import services as reserve_services
     from reserves.models import CostLine, Drawdown, Reserve
-    from risks.models import MitigationAction, Risk
+    from risks.models import MitigationAction, RaidItem, Risk
     from stages.models import Output
 
     demo_snapshot.restore_demo()
@@ -272,6 +298,14 @@ def _build_world():
             requested_by=users["officer"],
         )
     submitted = Output.objects.get(stage__programme=programme, stage__number=1, code="d")
+    exception, escalation = cabinet_items(programme, users["officer"])
+    with acting_user(users["officer"]):
+        raid_item = RaidItem.objects.create(
+            programme=programme,
+            kind=RaidItem.Kind.DEPENDENCY,
+            title="Matrix: the telephony contract renewal",
+            raised_on=date(2024, 1, 8),
+        )
     approved = Drawdown.objects.filter(status=Drawdown.Status.APPROVED).first()
     # A ceiling change proposed by a second Cabinet member, for the others to approve.
     proposal = reserve_services.ceiling_propose(
@@ -287,6 +321,7 @@ def _build_world():
             "key_decision_reference": "",
         },
     )
+    ledger_import, cost_centre = _actuals_world(programme, users)
     s = {"slug": slug}
     kw = {
         "home": {},
@@ -346,6 +381,19 @@ def _build_world():
         "stages:output_edit": s | {"number": 1, "code": "d"},
         "stages:output_status": s | {"number": 1, "code": "d"},
         "stages:evidence_download": s | {"number": 1, "code": "d"},
+        "risks:raid": s,
+        "risks:raid_create": s,
+        "risks:raid_edit": s | {"pk": raid_item.pk},
+        "risks:raid_from_escalation": s | {"escalation_id": escalation.pk},
+        "stages:tolerances": s,
+        "stages:tolerances_set": s,
+        "stages:stage_tolerances_set": s | {"number": 1},
+        "stages:exceptions": s,
+        "stages:exception": s | {"pk": exception.pk},
+        "stages:exception_report": s | {"pk": exception.pk},
+        "stages:exception_decide": s | {"pk": exception.pk},
+        "stages:escalation": s | {"pk": escalation.pk},
+        "stages:escalation_decide": s | {"pk": escalation.pk},
         "risks:register": s,
         "risks:export_csv": s,
         "risks:export_xlsx": s,
@@ -375,12 +423,85 @@ def _build_world():
         "reserves:cost_line_edit": s | {"pk": CostLine.objects.filter(programme=programme)[0].pk},
         "reserves:cost_line_delete": s | {"pk": CostLine.objects.filter(programme=programme)[0].pk},
         "reserves:stated_figures": s,
+        "reserves:actuals": s,
+        "reserves:actuals_transparency": s,
+        "reserves:actuals_imports": s,
+        "reserves:actuals_import": s | {"pk": ledger_import.pk},
+        "reserves:actuals_import_confirm": s | {"pk": ledger_import.pk},
+        "reserves:actuals_import_discard": s | {"pk": ledger_import.pk},
+        "reserves:actuals_columns": s,
+        "reserves:actuals_cost_centres": s,
+        "reserves:actuals_cost_centre_remove": s | {"pk": cost_centre.pk},
+        "reserves:actuals_forecast": s | {"number": 1},
     }
     files = {
         "evidence": (submitted, "evidence/matrix-evidence.txt"),
         "report": (run, report_services.file_name(run, "pdf")),
     }
     return World(users=users, kwargs=kw), files
+
+
+def _actuals_world(programme, users):
+    """A rejected ledger import and a mapped cost centre (actual spend pages)."""
+    from core.history import acting_user
+    from reserves.models import CostCentreMapping, LedgerImport
+
+    with acting_user(users["finance"]):
+        ledger_import = LedgerImport.objects.create(
+            programme=programme,
+            file="ledger-imports/matrix.csv",
+            original_name="matrix.csv",
+            digest="0" * 64,
+            size=10,
+            status=LedgerImport.Status.REJECTED,
+            error="Matrix: nothing imported",
+            uploaded_by=users["finance"],
+        )
+        cost_centre = CostCentreMapping.objects.create(programme=programme, cost_centre="MX100")
+    return ledger_import, cost_centre
+
+
+def cabinet_items(programme, officer):
+    """An exception awaiting Cabinet's decision and an escalation awaiting Cabinet (issue 14)."""
+    from django.utils import timezone
+
+    from core.history import acting_user
+    from stages.models import Escalation, ProgressUpdate, Stage, ToleranceException
+
+    stage = Stage.objects.get(programme=programme, number=1)
+    with acting_user(officer), transaction.atomic():
+        update = ProgressUpdate.objects.create(
+            stage=stage,
+            as_of=timezone.localdate(),
+            rag="amber",
+            percent_complete=50,
+            narrative="Matrix update",
+            escalation="Matrix: decide the data owners",
+            author=officer,
+        )
+        exception = ToleranceException.objects.create(
+            stage=stage,
+            tolerance="cost",
+            raised_from=update,
+            raised_by=officer,
+            raised_at=timezone.now(),
+            limit="£190,000 to £210,000",
+            forecast="£215,000",
+            excess="£5,000 over",
+            status=ToleranceException.Status.REPORTED,
+            cause="Data cleansing",
+            recommendation="Accept",
+            reported_by=officer,
+            reported_at=timezone.now(),
+        )
+        escalation = Escalation.objects.create(
+            stage=stage,
+            progress_update=update,
+            text=update.escalation,
+            raised_by=officer,
+            raised_at=timezone.now(),
+        )
+    return exception, escalation
 
 
 def store_files(files):

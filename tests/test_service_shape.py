@@ -21,9 +21,9 @@ from programme import services as programme_services
 from programme.models import Benefit, Consultation, GlossaryTerm, Objective, Recommendation
 from reporting import services as reporting_services
 from risks import services as risk_services
-from risks.models import MitigationAction, Risk, RiskCategory
+from risks.models import MitigationAction, RaidItem, Risk, RiskCategory
 from stages import services as stage_services
-from stages.models import Output, Stage
+from stages.models import Escalation, Output, Stage, ToleranceException
 from tests.conftest import make_user
 from tests.programme.conftest import ProgrammeFactory, signed_off
 from tests.stages.factories import DecisionFactory, OutputFactory, StageFactory
@@ -40,6 +40,8 @@ NOT_A_PERSONS_WRITE = {
     "allowed_next_statuses",
     "evidence_seen",
     "evidence_file_validate",
+    "tolerance_breaches",
+    "cost_bounds",
     # The report worker's steps: no person acts; each writes as the run's requester
     # (`acting_user(run.requested_by)`), or as no one for the monthly report.
     "report_send",
@@ -167,6 +169,50 @@ def _accept_stage_1(world, acceptor):
 
 def _sign_everything(world):
     signed_off(world.programme)
+
+
+def _raise_exception(world, users, *, report=False):
+    stage_services.tolerances_set(
+        actor=users["cabinet"],
+        programme=world.programme,
+        stage=world.stages[1],
+        data={
+            "budget": Decimal("200000"),
+            "cost_tolerance_percent": Decimal("5"),
+            "decided_on": date(2024, 1, 5),
+        },
+    )
+    stage_services.progress_update_create(
+        actor=users["officer"],
+        stage=world.stages[1],
+        data={
+            "as_of": date(2024, 2, 1),
+            "rag": "amber",
+            "percent_complete": 10,
+            "narrative": "Over",
+            "forecast_cost": Decimal("250000"),
+        },
+    )
+    if report:
+        stage_services.exception_report(
+            actor=users["officer"],
+            exception=ToleranceException.objects.get(),
+            data={"cause": "Data", "options": "", "recommendation": "Accept"},
+        )
+
+
+def _post_escalation(world, users):
+    stage_services.progress_update_create(
+        actor=users["officer"],
+        stage=world.stages[1],
+        data={
+            "as_of": date(2024, 2, 1),
+            "rag": "amber",
+            "percent_complete": 10,
+            "narrative": "Stuck",
+            "escalation": "Need CLT decision",
+        },
+    )
 
 
 # name: (the role that may, the roles that may not, setup, call)
@@ -374,6 +420,68 @@ CASES = {
                 "percent_complete": 10,
                 "narrative": "Started",
             },
+        ),
+    ),
+    "tolerances_set": (
+        "cabinet",
+        ("officer", "finance"),
+        None,
+        lambda w, a: stage_services.tolerances_set(
+            actor=a,
+            programme=w.programme,
+            stage=w.stages[1],
+            data={
+                "budget": Decimal("200000"),
+                "cost_tolerance_percent": Decimal("5"),
+                "decided_on": date(2024, 1, 5),
+                "decision_maker": "Cabinet",
+            },
+        ),
+    ),
+    "exception_report": (
+        "officer",
+        ("finance", "cabinet"),
+        lambda w, users: _raise_exception(w, users),
+        lambda w, a: stage_services.exception_report(
+            actor=a,
+            exception=ToleranceException.objects.get(),
+            data={"cause": "Data", "options": "", "recommendation": "Accept"},
+        ),
+    ),
+    "exception_decide": (
+        "cabinet",
+        ("officer", "finance"),
+        lambda w, users: _raise_exception(w, users, report=True),
+        lambda w, a: stage_services.exception_decide(
+            actor=a,
+            exception=ToleranceException.objects.get(),
+            data={"outcome": "accept", "decision_note": "Fine"},
+        ),
+    ),
+    "escalation_decide": (
+        "cabinet",
+        ("officer", "finance"),
+        lambda w, users: _post_escalation(w, users),
+        lambda w, a: stage_services.escalation_decide(
+            actor=a, escalation=Escalation.objects.get(), data={"decision": "Go ahead"}
+        ),
+    ),
+    "raid_item_save": (
+        "finance",
+        ("cabinet",),
+        None,
+        lambda w, a: risk_services.raid_item_save(
+            actor=a,
+            item=RaidItem(programme=w.programme),
+            data={"kind": "assumption", "title": "Staff available", "raised_on": date(2024, 1, 8)},
+        ),
+    ),
+    "raid_issue_from_escalation": (
+        "officer",
+        ("cabinet",),
+        lambda w, users: _post_escalation(w, users),
+        lambda w, a: risk_services.raid_issue_from_escalation(
+            actor=a, escalation=Escalation.objects.get()
         ),
     ),
     "risk_create": (

@@ -96,7 +96,10 @@ def test_the_report_lists_changes_since_the_previous_report(demo_programme, cabi
     assert [e.object_repr for e in report.changes.entries] == [str(risk)]
     text = " ".join(pdf_text(documents.highlight_pdf(report)).split())
     assert "when the last highlight report was produced" in text
-    assert "Retitled after the last report" in text
+    # The body counts the changes by kind (issue 14); the full list is the CSV appendix.
+    assert "1 change in all" in text
+    csv_text = documents.highlight_changes_csv(report).decode("utf-8-sig")
+    assert "Retitled after the last report" in csv_text
 
 
 def test_the_reserve_statement_lists_every_movement_and_the_projection(demo_programme):
