@@ -632,6 +632,118 @@ def tolerance_breaches(stage: Stage, *, as_of: date) -> list[Breach]:
     return breaches
 
 
+@dataclass(frozen=True)
+class Outturn:
+    """A stage's forecast outturn from the finance ledger (reserves.actuals): what was spent,
+    committed but not yet spent, and the officer's forecast to complete."""
+
+    actual: Decimal
+    committed_not_spent: Decimal
+    forecast_to_complete: Decimal
+    # Without an officer's forecast to complete the outturn is only what is spent and committed
+    # so far: it can show an overspend but not an underspend.
+    forecast_given: bool = True
+
+    @property
+    def total(self) -> Decimal:
+        return self.actual + self.committed_not_spent + self.forecast_to_complete
+
+    def words(self) -> str:
+        return (
+            f"forecast outturn {format_gbp(self.total)} (spent {format_gbp(self.actual)}, "
+            f"committed not yet spent {format_gbp(self.committed_not_spent)}, forecast to "
+            f"complete {format_gbp(self.forecast_to_complete)})"
+        )
+
+
+def _outturn_breach(
+    stage: Stage, outturn: Outturn, *, programme_total: Decimal, ceiling: Decimal | None
+) -> Breach | None:
+    """The cost breach a stage's forecast outturn makes: past its cost tolerance (either way),
+    or, while the programme's outturn passes the spending ceiling, above its own budget."""
+    total = outturn.total
+    parts_limit, parts_excess = [], []
+    if stage.budget is not None and stage.cost_tolerance_percent is not None:
+        low, high = cost_bounds(stage.budget, stage.cost_tolerance_percent)
+        percent = f"±{stage.cost_tolerance_percent.normalize():f}%"
+        parts_limit.append(
+            f"{format_gbp(low)} to {format_gbp(high)} ({percent} of {format_gbp(stage.budget)})"
+        )
+        if total > high:
+            parts_excess.append(f"{format_gbp(total - high)} over")
+        elif total < low and outturn.forecast_given:
+            parts_excess.append(f"{format_gbp(low - total)} under")
+    if ceiling is not None and programme_total > ceiling:
+        over_budget = stage.budget is None or total > stage.budget
+        if over_budget:
+            parts_limit.append(f"the {format_gbp(ceiling)} spending ceiling")
+            parts_excess.append(
+                f"programme outturn {format_gbp(programme_total)} passes the ceiling by "
+                f"{format_gbp(programme_total - ceiling)}"
+            )
+    if not parts_excess:
+        return None
+    return Breach(
+        ToleranceException.Tolerance.COST,
+        Truncator("; ".join(parts_limit)).chars(200),
+        Truncator(outturn.words()).chars(200),
+        Truncator("; ".join(parts_excess)).chars(200),
+    )
+
+
+def outturn_exceptions_raise(
+    *, actor, programme: Programme, outturns: dict[int, Outturn], programme_total: Decimal
+) -> list[ToleranceException]:
+    """Raise, at once, a cost exception for each stage whose forecast outturn (from the finance
+    ledger) breaks its cost tolerance or takes the programme past its spending ceiling; never a
+    second while one is open for the stage's cost tolerance. Called by the write that changed
+    the outturn (a ledger import applied, a forecast to complete saved), inside its transaction,
+    after that write's own capability check: this one asks only that the actor is a tracker
+    user, as the exception names them."""
+    require(actor, Capability.VIEW)
+    raised = []
+    with transaction.atomic(), acting_user(actor):
+        programme = Programme.objects.select_for_update().get(pk=programme.pk)
+        stages = list(
+            Stage.objects.select_for_update()
+            .filter(programme=programme, pk__in=list(outturns))
+            .order_by("number")
+        )
+        open_cost = set(
+            ToleranceException.objects.filter(
+                stage__in=stages, tolerance=ToleranceException.Tolerance.COST
+            )
+            .exclude(status=ToleranceException.Status.DECIDED)
+            .values_list("stage_id", flat=True)
+        )
+        now = timezone.now()
+        for stage in stages:
+            if stage.pk in open_cost:
+                continue  # one open exception per tolerance: the report already stands
+            breach = _outturn_breach(
+                stage,
+                outturns[stage.pk],
+                programme_total=programme_total,
+                ceiling=programme.spending_ceiling,
+            )
+            if breach is None:
+                continue
+            exception = ToleranceException(
+                stage=stage,
+                tolerance=breach.tolerance,
+                raised_by=actor,
+                raised_at=now,
+                limit=breach.limit,
+                forecast=breach.forecast,
+                excess=breach.excess,
+            )
+            exception.full_clean()
+            exception.save()
+            _notify_cabinet(stage, [exception], actor=actor)
+            raised.append(exception)
+    return raised
+
+
 def _programme_end(programme: Programme, stages: list[Stage]):
     ends = [s.planned_end for s in stages if s.planned_end]
     if not ends:

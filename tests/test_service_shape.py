@@ -17,6 +17,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from core.money import ZERO
 from programme import services as programme_services
 from programme.models import Benefit, Consultation, GlossaryTerm, Objective, Recommendation
 from reporting import services as reporting_services
@@ -169,6 +170,19 @@ def _accept_stage_1(world, acceptor):
 
 def _sign_everything(world):
     signed_off(world.programme)
+
+
+def _set_cost_tolerance(world, users):
+    stage_services.tolerances_set(
+        actor=users["cabinet"],
+        programme=world.programme,
+        stage=world.stages[1],
+        data={
+            "budget": Decimal("200000"),
+            "cost_tolerance_percent": Decimal("5"),
+            "decided_on": date(2024, 1, 5),
+        },
+    )
 
 
 def _raise_exception(world, users, *, report=False):
@@ -456,6 +470,19 @@ CASES = {
             actor=a,
             exception=ToleranceException.objects.get(),
             data={"outcome": "accept", "decision_note": "Fine"},
+        ),
+    ),
+    # A consequence of a ledger import or a forecast to complete (reserves.actuals), whose own
+    # services check the capability; this one refuses only a user with no role at all.
+    "outturn_exceptions_raise": (
+        "finance",
+        (),
+        lambda w, users: _set_cost_tolerance(w, users),
+        lambda w, a: stage_services.outturn_exceptions_raise(
+            actor=a,
+            programme=w.programme,
+            outturns={w.stages[1].pk: stage_services.Outturn(Decimal("250000"), ZERO, ZERO)},
+            programme_total=Decimal("250000"),
         ),
     ),
     "escalation_decide": (

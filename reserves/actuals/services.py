@@ -32,6 +32,7 @@ from core.names import person_name
 from programme.celery import app as celery_app
 from programme.models import Programme
 from stages.models import Stage
+from stages.services import Outturn, outturn_exceptions_raise
 
 from ..models import (
     CostCentreMapping,
@@ -44,6 +45,7 @@ from ..models import (
 )
 from ..models_actuals import COST_CENTRE_FIELDS, FORECAST_FIELDS, MAPPING_FIELDS
 from . import parsing
+from .selectors import programme_actuals
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +136,27 @@ def stage_forecast_save(*, actor, stage: Stage, data: dict) -> StageForecast:
         forecast.recorded_at = timezone.now()
         forecast.full_clean()
         forecast.save()
+        raise_outturn_exceptions(programme=stage.programme, actor=actor)
     return forecast
+
+
+def raise_outturn_exceptions(*, programme: Programme, actor) -> list:
+    """Hand each stage's forecast outturn to the stages service, which raises a cost exception
+    where one breaks its tolerance or the programme's outturn passes the ceiling (issue 14)."""
+    actuals = programme_actuals(programme)
+    outturns = {
+        s.stage_id: Outturn(
+            actual=s.actual,
+            committed_not_spent=s.committed_not_spent,
+            forecast_to_complete=s.forecast_to_complete,
+            forecast_given=s.has_forecast,
+        )
+        for s in actuals.stages
+        if s.stage_id is not None
+    }
+    return outturn_exceptions_raise(
+        actor=actor, programme=programme, outturns=outturns, programme_total=actuals.outturn
+    )
 
 
 # Uploading ---------------------------------------------------------------------------------
@@ -648,7 +670,7 @@ def _apply(claim: Claim) -> str:
             return "skipped"
         # One import applies at a time per programme; a file checked before another was
         # applied may now change different rows than Finance saw: refuse it.
-        Programme.objects.select_for_update().filter(pk=row.programme_id).first()
+        programme = Programme.objects.select_for_update().filter(pk=row.programme_id).first()
         later = LedgerImport.objects.filter(
             programme_id=row.programme_id,
             status=LedgerImport.Status.DONE,
@@ -690,6 +712,7 @@ def _apply(claim: Claim) -> str:
                 [row.programme_id, row.pk, row.pk, row.pk],
             )
         LedgerStagingRow.objects.filter(ledger_import_id=row.pk).delete()
+        raise_outturn_exceptions(programme=programme, actor=row.confirmed_by)
         row.status = LedgerImport.Status.DONE
         row.finished_at = timezone.now()
         with acting_user(row.confirmed_by):
