@@ -9,6 +9,7 @@ from django.contrib import admin
 
 from core.admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
+from .actuals import admin as actuals_admin  # noqa: F401  (registers the actuals models)
 from .models import CeilingProposal, CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
 
 
