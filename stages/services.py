@@ -660,7 +660,8 @@ def _outturn_breach(
     stage: Stage, outturn: Outturn, *, programme_total: Decimal, ceiling: Decimal | None
 ) -> Breach | None:
     """The cost breach a stage's forecast outturn makes: past its cost tolerance (either way),
-    or, while the programme's outturn passes the spending ceiling, above its own budget."""
+    or, while the programme's outturn passes the spending ceiling, above the budget Cabinet
+    set for it."""
     total = outturn.total
     parts_limit, parts_excess = [], []
     if stage.budget is not None and stage.cost_tolerance_percent is not None:
@@ -673,14 +674,15 @@ def _outturn_breach(
             parts_excess.append(f"{format_gbp(total - high)} over")
         elif total < low and outturn.forecast_given:
             parts_excess.append(f"{format_gbp(low - total)} under")
-    if ceiling is not None and programme_total > ceiling:
-        over_budget = stage.budget is None or total > stage.budget
-        if over_budget:
-            parts_limit.append(f"the {format_gbp(ceiling)} spending ceiling")
-            parts_excess.append(
-                f"programme outturn {format_gbp(programme_total)} passes the ceiling by "
-                f"{format_gbp(programme_total - ceiling)}"
-            )
+    # Past the ceiling: the stages Cabinet gave a budget and that are forecast above it; with no
+    # budgets set the actuals page's ceiling warning is the only signal (no stage to answer).
+    over_ceiling = ceiling is not None and programme_total > ceiling
+    if over_ceiling and stage.budget is not None and total > stage.budget:
+        parts_limit.append(f"the {format_gbp(ceiling)} spending ceiling")
+        parts_excess.append(
+            f"programme outturn {format_gbp(programme_total)} passes the ceiling by "
+            f"{format_gbp(programme_total - ceiling)}"
+        )
     if not parts_excess:
         return None
     return Breach(
