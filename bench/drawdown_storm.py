@@ -3,9 +3,9 @@ on, beside plain inserts of the same rows without it, in the same run.
 
     DATABASE_URL=postgres://user@127.0.0.1:5432/scratch .venv/bin/python bench/drawdown_storm.py
 
-Use a scratch database: the script migrates it, creates its own reserve, programmes and two
-users (`bench-officer`, `bench-finance`), and removes its drawdowns, programmes and reserve
-afterwards (history rows stay, as history always does). Bounded: at most `--rounds` rounds and
+Use a scratch database: the script migrates it and creates its own reserve, programmes and
+two users (`bench-officer`, `bench-finance`). They stay afterwards, named by the run's stamp:
+the ledger never deletes committed money, whoever asks. Bounded: at most `--rounds` rounds and
 `--max-seconds` seconds of storms.
 
 Each round: 20 requested £30,000 drawdowns against a £490,000 ceiling; 20 threads, released
@@ -48,7 +48,7 @@ from django.db import connection, transaction  # noqa: E402
 
 from programme.models import Programme  # noqa: E402
 from reserves import services  # noqa: E402
-from reserves.models import Drawdown, DrawdownRefusal, Reserve  # noqa: E402
+from reserves.models import Drawdown, Reserve  # noqa: E402
 from reserves.selectors import programme_spend  # noqa: E402
 
 THREADS = 20
@@ -186,10 +186,8 @@ def main() -> int:
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {PLAIN_TABLE}")
-        Drawdown.objects.filter(reserve=reserve).delete()
-        DrawdownRefusal.objects.filter(reserve_id=reserve.pk).delete()
-        Programme.objects.filter(pk__in=[p.pk for p in programmes]).delete()
-        reserve.delete()
+        # The ledger never deletes committed money (reserves.ledger): the bench's reserve,
+        # programmes and drawdowns stay in the scratch database, named by their stamp.
 
     guarded_rate = attempts / guarded_seconds if guarded_seconds else 0
     approved_rate = approved / guarded_seconds if guarded_seconds else 0

@@ -28,6 +28,7 @@ class Capability(StrEnum):
     EDIT_RESERVES = "edit_reserves"
     RECORD_DECISION = "record_decision"
     GENERATE_REPORTS = "generate_reports"
+    IMPORT_ACTUALS = "import_actuals"
 
 
 _ALL = frozenset(Role)
@@ -42,6 +43,8 @@ CAPABILITIES: dict[Capability, frozenset[Role]] = {
     Capability.EDIT_RESERVES: frozenset({Role.FINANCE, Role.ADMIN}),
     Capability.RECORD_DECISION: frozenset({Role.CABINET, Role.ADMIN}),
     Capability.GENERATE_REPORTS: _ALL,
+    # Importing the finance ledger's actual spend and mapping its columns and cost centres.
+    Capability.IMPORT_ACTUALS: frozenset({Role.FINANCE, Role.ADMIN}),
 }
 
 

@@ -28,5 +28,9 @@ app.conf.beat_schedule = {
         "task": "reporting.tasks.sweep_queued_reports",
         "schedule": 300.0,
     },
+    "sweep-ledger-imports": {
+        "task": "reserves.tasks.sweep_ledger_imports",
+        "schedule": 300.0,
+    },
     "sweep-outbox": {"task": "core.tasks.sweep_outbox", "schedule": 120.0},
 }

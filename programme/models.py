@@ -14,6 +14,19 @@ from core.names import person_name
 KEY_DECISION_THRESHOLD_DEFAULT = Decimal("500000.00")
 
 
+class ProgrammeQuerySet(models.QuerySet):
+    """`update()` may not touch the spending ceiling: it changes only through a recorded,
+    two-person decision (the ceiling service), with a history row naming both people."""
+
+    def update(self, **kwargs):
+        if "spending_ceiling" in kwargs:
+            raise PermissionError(
+                "Programme.objects.update(spending_ceiling=...) is refused: the ceiling changes "
+                "only through a recorded decision proposed and approved by two people."
+            )
+        return super().update(**kwargs)
+
+
 class Programme(models.Model):
     """A transformation programme approved by a key decision (**contract**: name, slug,
     spending_ceiling)."""
@@ -76,6 +89,7 @@ class Programme(models.Model):
         "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = ProgrammeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -112,7 +126,7 @@ class Decision(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     new_spending_ceiling = MoneyField(null=True, blank=True)
     # A decision taking the ceiling above the key-decision threshold must itself be a key
-    # decision (reserves.services.ceiling_change checks it).
+    # decision (reserves.services.ceiling_approve checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
 

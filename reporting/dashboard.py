@@ -23,6 +23,7 @@ from programme.benefit_chart import progress_svg
 from programme.models import Programme
 from programme.selectors import BenefitRow, number_text, programme_record_benefits
 from reserves.charts import balance_svg
+from reserves.ledger import ProgrammeMoney
 from reserves.selectors import (
     programme_spend,
     reserve_position,
@@ -44,27 +45,19 @@ CHANGES_FALLBACK_DAYS = 30
 
 
 @dataclass(frozen=True)
-class Spend:
-    """Committed and drawn money against the ceiling and the key-decision threshold."""
-
-    ceiling: Decimal
-    threshold: Decimal
-    committed: Decimal
-    drawn: Decimal
+class Spend(ProgrammeMoney):
+    """Committed and drawn money against the ceiling and the key-decision threshold: the
+    ledger's own figures (reserves.ledger.ProgrammeMoney), with what the dashboard adds."""
 
     @property
     def remaining(self) -> Decimal:
-        """What may still be committed under the ceiling."""
-        return self.ceiling - self.committed
+        """Headroom under the ceiling: what may still be committed."""
+        return self.headroom
 
     @property
     def planned(self) -> Decimal:
         """Committed but not yet drawn."""
         return self.committed - self.drawn
-
-    @property
-    def headroom_to_threshold(self) -> Decimal:
-        return self.threshold - self.committed
 
     @property
     def committed_percent(self) -> Decimal | None:
@@ -85,7 +78,7 @@ class Spend:
             ["Committed (approved, scheduled and drawn)", self.committed],
             ["Drawn", self.drawn],
             ["Committed, not yet drawn", self.planned],
-            ["Remaining under the ceiling", self.remaining],
+            ["Headroom under the ceiling", self.remaining],
             ["Headroom below the key-decision threshold", self.headroom_to_threshold],
         ]
 

@@ -1,4 +1,6 @@
-"""The demo users `make run` prints: one per role, and a second officer for four-eyes checks."""
+"""The demo users `make run` prints: one per role, and a second officer, Finance and Cabinet
+member, so every four-eyes step (drawdown approval, ceiling change) can be tried without the
+admin."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -10,6 +12,7 @@ DEMO_USERS = [
     ("officer", "Priya", "Shah", Role.OFFICER, "Transformation programme officer"),
     ("officer2", "Tom", "Bevan", Role.OFFICER, "Customer services lead"),
     ("finance", "Jo", "Moore", Role.FINANCE, "Strategic finance"),
+    ("finance2", "Ravi", "Kaur", Role.FINANCE, "Finance business partner"),
     (
         "cabinet",
         "Alex",
@@ -17,6 +20,7 @@ DEMO_USERS = [
         Role.CABINET,
         "Cabinet member finance, corporate services and planning",
     ),
+    ("cabinet2", "Morgan", "Ellis", Role.CABINET, "Leader of the council"),
     ("admin", "Sam", "Lloyd", Role.ADMIN, "System administrator"),
 ]
 

@@ -19,6 +19,7 @@ from core.money import format_gbp
 from core.names import person_name
 from programme.demo import DEMO_SLUG
 from programme.models import Programme
+from reserves import statement
 from reserves.models import DrawdownRefusal
 from reserves.selectors import programme_spend, reserve_position
 
@@ -115,7 +116,7 @@ def programme_facts(programme: Programme) -> list[tuple[str, object]]:
         ("Spending ceiling", programme.spending_ceiling),
         ("Key-decision threshold", programme.key_decision_threshold),
         (
-            "Headroom below the threshold",
+            "Spending ceiling below the key-decision threshold",
             programme.key_decision_threshold - programme.spending_ceiling,
         ),
         ("Funding reserve", reserve.name if reserve else ""),
@@ -188,7 +189,6 @@ RISK_HEADERS = [
     "Residual band",
     "Review by",
 ]
-YEAR_HEADERS = ["Financial year", "Opening", "Drawn", "Planned", "Closing", "Above the floor"]
 STATED_HEADERS = ["Figure", "Paragraph", "Stated", "Computed", "Difference", "Agrees"]
 
 
@@ -258,34 +258,19 @@ def reserve_sections(dash) -> list[Section]:
                 note="No funding reserve is recorded for this programme.",
             )
         ]
-    position = Section(
-        "reserve",
-        "Reserve position",
-        ["Item", "Value"],
-        [
-            ["Reserve", p["reserve"].name],
-            ["Opening balance", p["opening_balance"]],
-            ["Opening date", p["opening_date"]],
-            ["Drawn", p["drawn"]],
-            ["Committed (approved, scheduled and drawn)", p["committed"]],
-            ["Available after everything committed", p["available"]],
-            ["Floor", p["floor"]],
-            ["Available above the floor", p["available_above_floor"]],
-            ["Requested, awaiting approval", p["pending"]],
-            ["How long it lasts", p["lasts"]["text"]],
-        ],
+    # The one statement builder (reserves.statement), as on the reserve page.
+    return [_section(statement.position_table(p)), _section(statement.years_table(p))]
+
+
+def _section(table: statement.StatementTable) -> Section:
+    return Section(
+        table.key,
+        table.title,
+        list(table.headers),
+        [list(row) for row in table.rows],
+        empty_text=table.empty_text,
+        sheet=table.sheet,
     )
-    years = Section(
-        "reserve_years",
-        f"Reserve projection, {p['mtfs_label']}",
-        YEAR_HEADERS,
-        [
-            [y["label"], y["opening"], y["drawn"], y["planned"], y["closing"], y["above_floor"]]
-            for y in p["by_year"]
-        ],
-        sheet="Reserve projection",
-    )
-    return [position, years]
 
 
 def risk_sections(dash) -> list[Section]:
@@ -435,24 +420,7 @@ def reserve_statement_sections(programme: Programme, *, today: date) -> list[Sec
             drawn=spent["drawn"],
         ),
     )
-    position, years = reserve_sections(dash)
-    movements = Section(
-        "movements",
-        "Movements",
-        ["Date", "Drawdown", "Purpose", "Actual or planned", "Amount", "Balance after"],
-        [
-            [
-                m["date"],
-                m["drawdown"].reference,
-                m["drawdown"].purpose,
-                "Actual" if m["kind"] == "actual" else "Planned",
-                m["amount"],
-                m["balance"],
-            ]
-            for m in dash.reserve["movements"]
-        ],
-        empty_text="No money is committed from this reserve.",
-    )
+    position, movements, years = map(_section, statement.statement_tables(dash.reserve))
     spend = spend_section(dash)
     spend.title = "Programme spend against the ceiling"
     return [facts, position, movements, years, spend]

@@ -43,7 +43,8 @@ def balance_svg(position: dict, *, title_id: str, title: str) -> str:
     planned_x, planned_y = [], []
     balance = position["opening_balance"]
     for m in movements:
-        day = max(m["date"], start)
+        # Money due after the MTFS period shows at its end: the chart covers the period only.
+        day = min(max(m["date"], start), end)
         target = (actual_x, actual_y) if m["kind"] == "actual" and not planned_x else None
         if target is None:
             if not planned_x:
@@ -57,7 +58,7 @@ def balance_svg(position: dict, *, title_id: str, title: str) -> str:
         target[1].append(_pounds(balance))
     last = planned_x or actual_x
     last_y = planned_y or actual_y
-    last.append(max(end, last[-1] + timedelta(days=1)))
+    last.append(max(end, last[-1] + timedelta(days=1)) if last[-1] < end else last[-1])
     last_y.append(last_y[-1])
 
     with rc_context(chart_rc(_CHART)):

@@ -30,8 +30,15 @@ class DrawdownRequestForm(forms.Form):
     programme = forms.ModelChoiceField(
         queryset=Programme.objects.all(),
         required=False,
-        empty_label="None: another purpose",
+        empty_label="Choose the programme",
         help_text="The programme whose spending ceiling this counts against",
+        error_messages={"invalid_choice": "Choose a programme"},
+    )
+    no_programme = forms.BooleanField(
+        label="This money is for another purpose, not a programme",
+        required=False,
+        help_text="It then counts against no programme's ceiling, but still against the "
+        "reserve's floor. Say what the purpose is below.",
     )
     purpose = forms.CharField(
         label="What the money is for",
@@ -47,10 +54,29 @@ class DrawdownRequestForm(forms.Form):
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if programme is None and not self.is_bound:
+            # Start from the programme when there is only one: never from "no programme".
+            only = list(Programme.objects.order_by("pk")[:2])
+            programme = only[0] if len(only) == 1 else None
         if programme is not None and not self.is_bound:
             self.initial.setdefault("programme", programme.pk)
             if programme.funding_reserve_id:
                 self.initial.setdefault("reserve", programme.funding_reserve_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        programme, other = cleaned.get("programme"), cleaned.get("no_programme")
+        if programme is None and not other and "programme" not in self.errors:
+            self.add_error(
+                "programme",
+                "Choose the programme this money is for, or say it is for another purpose",
+            )
+        if programme is not None and other:
+            self.add_error(
+                "no_programme",
+                "Choose a programme or another purpose, not both",
+            )
+        return cleaned
 
 
 class ReasonForm(forms.Form):
@@ -148,27 +174,38 @@ class CostLineForm(forms.Form):
         return clean_financial_year(self.cleaned_data["financial_year"])
 
 
-class CeilingChangeForm(forms.Form):
-    new_spending_ceiling = MoneyInputField(label="New spending ceiling (£)")
-    title = forms.CharField(label="Decision title", max_length=200)
-    decided_on = DateField(label="Date of the decision")
-    decision_maker = forms.CharField(max_length=200)
-    is_key_decision = forms.BooleanField(
-        label="This is a key decision",
-        required=False,
-        help_text="Needed for a ceiling above the key-decision threshold.",
+class CeilingProposalForm(forms.Form):
+    """The first person's proposal of a new ceiling (fields: services.CEILING_PROPOSAL_FIELDS).
+    The service checks it again against the programme; a second person approves it."""
+
+    new_ceiling = MoneyInputField(label="New spending ceiling (£)")
+    title = forms.CharField(
+        label="Decision title",
+        max_length=200,
+        error_messages={"required": "Enter the decision's title"},
     )
-    summary = forms.CharField(
+    decided_on = DateField(
+        label="Date of the decision",
+        help_text="On or after the programme's own decision, and not in the future",
+    )
+    decision_maker = forms.CharField(max_length=200, required=False)
+    decision_reference = forms.CharField(
+        label="Decision reference",
+        max_length=100,
+        help_text="For example the Cabinet minute or decision notice number",
+        error_messages={"required": "Enter the decision's reference, such as its minute number"},
+    )
+    key_decision_reference = forms.CharField(
+        label="Key-decision reference (if it is a key decision)",
+        max_length=100,
+        required=False,
+        help_text="Needed for a ceiling above the key-decision threshold",
+    )
+    reason = forms.CharField(
         label="What was decided, and why",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For a key decision, give its reasons.",
-    )
-    source_reference = forms.CharField(
-        label="Reference (optional)",
-        max_length=100,
-        required=False,
-        help_text="For example the decision notice or report it comes from.",
+        error_messages={"required": "Enter what was decided, and why"},
     )
 
     def __init__(self, *args, threshold, **kwargs):
@@ -183,12 +220,16 @@ class CeilingChangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        ceiling = cleaned.get("new_spending_ceiling")
-        if ceiling is not None and ceiling > self.threshold and not cleaned.get("is_key_decision"):
+        ceiling = cleaned.get("new_ceiling")
+        if (
+            ceiling is not None
+            and ceiling > self.threshold
+            and not cleaned.get("key_decision_reference")
+        ):
             self.add_error(
-                "new_spending_ceiling",
+                "key_decision_reference",
                 f"{format_gbp(ceiling)} is above the key-decision threshold of "
-                f"{format_gbp(self.threshold)}: only a new key decision can set it. Record "
-                "this as a key decision, with its reasons.",
+                f"{format_gbp(self.threshold)}: only a new key decision can set it. Enter the "
+                "key decision's reference.",
             )
         return cleaned

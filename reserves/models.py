@@ -5,11 +5,32 @@ trigger (migration 0004); `DrawdownQuerySet` closes the bulk paths round both.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core.money import ZERO, MoneyField
+
+
+class MoneyFieldsUpdateRefused(RuntimeError):
+    """A bulk update of a field that decides money would skip the guard and the history row."""
+
+
+class ReserveQuerySet(models.QuerySet):
+    """`update()` may not touch the opening balance or the floor: those change one reserve at
+    a time through `save()`, so the guard checks them and history names who changed them."""
+
+    MONEY_FIELDS = ("opening_balance", "floor")
+
+    def update(self, **kwargs):
+        touched = sorted(set(kwargs) & set(self.MONEY_FIELDS))
+        if touched:
+            raise MoneyFieldsUpdateRefused(
+                f"Reserve.objects.update({', '.join(touched)}=...) is refused: it would skip "
+                "the floor guard and the history. Use reserves.services.reserve_update."
+            )
+        return super().update(**kwargs)
 
 
 class Reserve(models.Model):
@@ -32,7 +53,10 @@ class Reserve(models.Model):
     # The Medium Term Financial Strategy period the projection covers, from the financial
     # year of the opening date.
     mtfs_years = models.PositiveSmallIntegerField(
-        "years in the Medium Term Financial Strategy period", default=4
+        "years in the Medium Term Financial Strategy period",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="From 1 to 10 years",
     )
     planned_annual_use = MoneyField(
         "planned use per year",
@@ -42,10 +66,17 @@ class Reserve(models.Model):
     )
     source_reference = models.CharField(max_length=100, blank=True)
 
+    objects = ReserveQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mtfs_years__gte=1, mtfs_years__lte=10),
+                name="reserves_reserve_mtfs_years_1_to_10",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -186,6 +217,12 @@ class Drawdown(models.Model):
         # Django's own internal writes use the base manager: make it the guarded one too.
         base_manager_name = "objects"
         indexes = [models.Index(fields=["reserve", "status"]), models.Index(fields=["status"])]
+        constraints = [
+            # Money is taken out of a reserve, never put in, and never nothing.
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="reserves_drawdown_amount_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.purpose}"
@@ -332,3 +369,96 @@ class StatedFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.stated_text or '(blank)'}"
+
+
+class CeilingProposal(models.Model):
+    """A spending-ceiling change waiting for its second person (four eyes).
+
+    One Cabinet member (or Admin) proposes, with the decision's reason, reference and date; a
+    different one approves, and only then is the decision recorded and the ceiling changed
+    (reserves.services.ceiling_propose / ceiling_approve). Both people are on the history of
+    the proposal, the decision and the programme."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for a second approver"
+        APPROVED = "approved", "Approved"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    programme = models.ForeignKey(
+        "programme.Programme", on_delete=models.PROTECT, related_name="ceiling_proposals"
+    )
+    new_ceiling = MoneyField("new spending ceiling")
+    old_ceiling = MoneyField("spending ceiling when proposed")
+    title = models.CharField("decision title", max_length=200)
+    reason = models.TextField("what was decided, and why")
+    decided_on = models.DateField("date of the decision")
+    decision_maker = models.CharField(max_length=200, blank=True)
+    decision_reference = models.CharField("decision reference", max_length=100)
+    key_decision_reference = models.CharField(
+        "key-decision reference",
+        max_length=100,
+        blank=True,
+        help_text="Needed for a ceiling above the key-decision threshold",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    decision = models.OneToOneField(
+        "programme.Decision",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ceiling_proposal",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            # Four eyes, in the database too: the approver is never the proposer.
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("proposed_by")),
+                name="reserves_ceilingproposal_two_people",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="proposed")
+                | models.Q(status="withdrawn")
+                | models.Q(status="approved", approved_by__isnull=False, decision__isnull=False),
+                name="reserves_ceilingproposal_approved_has_approver",
+            ),
+            models.UniqueConstraint(
+                fields=["programme"],
+                condition=models.Q(status="proposed"),
+                name="reserves_ceilingproposal_one_open_per_programme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ceiling {self.old_ceiling} → {self.new_ceiling} ({self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        return f"CP-{self.pk:04d}" if self.pk else "CP-new"
+
+
+# Actual spend from the finance ledger (models kept in their own module).
+from .models_actuals import (  # noqa: E402, F401
+    CostCentreMapping,
+    LedgerChange,
+    LedgerImport,
+    LedgerMapping,
+    LedgerStagingRow,
+    LedgerTransaction,
+    StageForecast,
+)

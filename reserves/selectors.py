@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from core.money import (
     ZERO,
-    financial_year_bounds,
     financial_year_label,
     financial_year_start,
     format_gbp,
@@ -24,28 +23,25 @@ from core.money import (
 from programme.models import Programme
 from stages.models import Output, Stage
 
-from .models import CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
+from . import ledger
+from .models import (
+    CeilingProposal,
+    CostLine,
+    Drawdown,
+    DrawdownRefusal,
+    Reserve,
+    StatedFigure,
+)
 
 FUTURE_YEARS = "future"
-_COMMITTED = Q(status__in=Drawdown.COMMITTED_STATUSES)
+_COMMITTED = ledger.COMMITTED
 
 
 def programme_spend(programme) -> dict[str, Decimal]:
-    """Committed and drawn money for `programme` and what is left under its ceiling (one query).
-
-    `remaining` is `spending_ceiling − committed`: what finance may still approve.
-    """
-    totals = Drawdown.objects.filter(programme=programme).aggregate(
-        committed=Sum("amount", filter=_COMMITTED),
-        drawn=Sum("amount", filter=Q(status=Drawdown.Status.DRAWN)),
-    )
-    committed = to_money(totals["committed"] or ZERO)
-    drawn = to_money(totals["drawn"] or ZERO)
-    return {
-        "committed": committed,
-        "drawn": drawn,
-        "remaining": programme.spending_ceiling - committed,
-    }
+    """Committed and drawn money for `programme` and its headroom under the ceiling (one
+    query, reserves.ledger). `remaining` is the headroom: what finance may still approve."""
+    money = ledger.programme_money(programme)
+    return {"committed": money.committed, "drawn": money.drawn, "remaining": money.headroom}
 
 
 @dataclass(frozen=True)
@@ -100,18 +96,16 @@ def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
 def key_decision_guard(programme: Programme) -> dict:
     """Committed spend against the ceiling and the key-decision threshold, whether to warn (at
     90% of the threshold) and the decision that set the ceiling now in force (two queries)."""
-    spend = programme_spend(programme)
-    threshold = to_money(programme.key_decision_threshold)
-    ceiling = to_money(programme.spending_ceiling)
-    committed = spend["committed"]
+    money = ledger.programme_money(programme)
+    threshold, ceiling, committed = money.threshold, money.ceiling, money.committed
     warning_at = to_money(threshold * KEY_DECISION_WARNING_SHARE)
     return {
         "threshold": threshold,
         "ceiling": ceiling,
         "committed": committed,
-        "drawn": spend["drawn"],
-        "remaining": ceiling - committed,
-        "headroom_to_threshold": threshold - committed,
+        "drawn": money.drawn,
+        "remaining": money.headroom,
+        "headroom_to_threshold": money.headroom_to_threshold,
         "warning_at": warning_at,
         "committed_share_of_threshold": _percent(committed, threshold),
         "committed_share_of_ceiling": _percent(committed, ceiling),
@@ -124,6 +118,18 @@ def key_decision_guard(programme: Programme) -> dict:
     }
 
 
+def ceiling_proposals(programme: Programme, *, limit: int = 10) -> dict:
+    """The ceiling change waiting for its second person (if any) and the latest proposals,
+    with who proposed, approved or withdrew each (one query)."""
+    recent = list(
+        CeilingProposal.objects.filter(programme=programme)
+        .select_related("proposed_by", "approved_by", "withdrawn_by", "decision")
+        .order_by("-proposed_at", "-id")[:limit]
+    )
+    waiting = next((p for p in recent if p.status == CeilingProposal.Status.PROPOSED), None)
+    return {"waiting": waiting, "recent": recent}
+
+
 def _local_date(moment) -> date | None:
     if moment is None:
         return None
@@ -134,11 +140,6 @@ def movement_date(drawdown: Drawdown) -> date | None:
     """When the money leaves (or is planned to leave) the reserve: drawn, scheduled, needed by,
     else the day it was approved."""
     return drawdown.movement_date or _local_date(drawdown.approved_at)
-
-
-def _mtfs_years(reserve: Reserve) -> list[int]:
-    first = financial_year_start(reserve.opening_date)
-    return list(range(first, first + max(reserve.mtfs_years, 1)))
 
 
 def reserve_position(reserve: Reserve, *, today: date) -> dict:
@@ -183,25 +184,24 @@ def reserve_position(reserve: Reserve, *, today: date) -> dict:
         d.amount for d in committed if d.status == Drawdown.Status.DRAWN and d.drawn_on <= today
     )
 
-    years = _mtfs_years(reserve)
+    years = ledger.mtfs_years(reserve)
+    buckets: dict = {start: [] for start in years}
+    for m in movements:
+        # Undated or earlier money counts in the first year; money due after the MTFS period
+        # in its own row, never folded into the last year (reserves.ledger.year_bucket).
+        buckets.setdefault(ledger.year_bucket(m["date"], years), []).append(m)
     by_year = []
     running = reserve.opening_balance
-    for start in years:
-        first_day, last_day = financial_year_bounds(start)
-        in_year = [m for m in movements if m["date"] and first_day <= m["date"] <= last_day]
-        if start == years[0]:
-            # Anything dated before the opening financial year (or undated) counts in the first.
-            in_year += [m for m in movements if not m["date"] or m["date"] < first_day]
-        if start == years[-1]:
-            in_year += [m for m in movements if m["date"] and m["date"] > last_day]
+    for bucket, in_year in buckets.items():
         drawn = money_sum(m["amount"] for m in in_year if m["kind"] == "actual")
         planned = money_sum(m["amount"] for m in in_year if m["kind"] == "planned")
         opening = running
         running = opening - drawn - planned
         by_year.append(
             {
-                "label": financial_year_label(start),
-                "start": start,
+                "label": ledger.bucket_label(bucket),
+                "start": bucket if bucket != ledger.AFTER_MTFS else None,
+                "after_mtfs": bucket == ledger.AFTER_MTFS,
                 "opening": opening,
                 "drawn": drawn,
                 "planned": planned,
@@ -238,7 +238,7 @@ def reserve_position(reserve: Reserve, *, today: date) -> dict:
         "by_year": by_year,
         "by_purpose": list(by_purpose.values()),
         "mtfs_label": f"{financial_year_label(years[0])} to {financial_year_label(years[-1])}",
-        "mtfs_end": financial_year_bounds(years[-1])[1],
+        "mtfs_end": ledger.mtfs_end(years),
         "lasts": _how_long_it_lasts(reserve, movements, available_above_floor, today),
     }
 
@@ -266,7 +266,7 @@ def _how_long_it_lasts(reserve: Reserve, movements, above_floor: Decimal, today:
         )
     else:
         return {"rate": None, "text": "Nothing is committed and no planned use is set."}
-    rate = rate.quantize(Decimal("0.01"))
+    rate = to_money(rate)
     start = max([today, *dated])
     if above_floor <= 0:
         return {
@@ -278,7 +278,10 @@ def _how_long_it_lasts(reserve: Reserve, movements, above_floor: Decimal, today:
         }
     days = int(above_floor * 365 / rate)
     months = int((above_floor * 12 / rate).to_integral_value())
-    until = start + timedelta(days=days)
+    try:
+        until = start + timedelta(days=days)
+    except OverflowError:  # past the end of the calendar: it lasts as long as dates go
+        until = date.max
     if months >= 24:
         span = f"about {months // 12} years"
     elif months >= 1:
@@ -305,7 +308,7 @@ def reserves_overview() -> dict:
     reserves = list(
         Reserve.objects.annotate(
             committed=Sum(
-                "drawdowns__amount", filter=Q(drawdowns__status__in=Drawdown.COMMITTED_STATUSES)
+                "drawdowns__amount", filter=Q(drawdowns__status__in=ledger.COMMITTED_STATUSES)
             ),
             drawn=Sum("drawdowns__amount", filter=Q(drawdowns__status=Drawdown.Status.DRAWN)),
             pending=Sum("drawdowns__amount", filter=Q(drawdowns__status=Drawdown.Status.REQUESTED)),
@@ -313,25 +316,35 @@ def reserves_overview() -> dict:
         ).order_by("name")
     )
     for r in reserves:
-        r.committed = r.committed or ZERO
-        r.drawn = r.drawn or ZERO
-        r.pending = r.pending or ZERO
-        r.available = r.opening_balance - r.committed
-        r.above_floor = r.available - r.floor
+        r.money = ledger.ReserveMoney(
+            opening_balance=r.opening_balance,
+            floor=r.floor,
+            committed=to_money(r.committed or ZERO),
+            drawn=to_money(r.drawn or ZERO),
+        )
+        r.committed, r.drawn = r.money.committed, r.money.drawn
+        r.pending = to_money(r.pending or ZERO)
+        r.available = r.money.available
+        r.above_floor = r.money.above_floor
     programmes = list(
         Programme.objects.select_related("funding_reserve")
         .annotate(
             committed=Sum(
-                "drawdowns__amount", filter=Q(drawdowns__status__in=Drawdown.COMMITTED_STATUSES)
+                "drawdowns__amount", filter=Q(drawdowns__status__in=ledger.COMMITTED_STATUSES)
             ),
             drawn=Sum("drawdowns__amount", filter=Q(drawdowns__status=Drawdown.Status.DRAWN)),
         )
         .order_by("name")
     )
     for p in programmes:
-        p.committed = p.committed or ZERO
-        p.drawn = p.drawn or ZERO
-        p.remaining = p.spending_ceiling - p.committed
+        p.money = ledger.ProgrammeMoney(
+            ceiling=p.spending_ceiling,
+            threshold=p.key_decision_threshold,
+            committed=to_money(p.committed or ZERO),
+            drawn=to_money(p.drawn or ZERO),
+        )
+        p.committed, p.drawn = p.money.committed, p.money.drawn
+        p.remaining = p.money.headroom
     return {"reserves": reserves, "programmes": programmes}
 
 
@@ -351,49 +364,88 @@ def _with_people(queryset):
 
 def _limits_by_programme_and_reserve() -> tuple[dict, dict]:
     """Committed totals per programme and per reserve: two grouped queries."""
-    per_programme = {
-        row["programme_id"]: row["total"]
-        for row in Drawdown.objects.filter(_COMMITTED, programme__isnull=False)
-        .values("programme_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    }
-    per_reserve = {
-        row["reserve_id"]: row["total"]
-        for row in Drawdown.objects.filter(_COMMITTED)
-        .values("reserve_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    }
-    return per_programme, per_reserve
+    return ledger.committed_by("programme_id"), ledger.committed_by("reserve_id")
 
 
-def _headroom(d: Drawdown, per_programme: dict, per_reserve: dict) -> dict:
-    reserve_left = d.reserve.opening_balance - per_reserve.get(d.reserve_id, ZERO) - d.reserve.floor
-    programme_left = (
-        d.programme.spending_ceiling - per_programme.get(d.programme_id, ZERO)
-        if d.programme
-        else None
+def _headroom(
+    d: Drawdown,
+    per_programme: dict,
+    per_reserve: dict,
+    ahead_programme: dict | None = None,
+    ahead_reserve: dict | None = None,
+) -> dict:
+    """What is left under the programme's ceiling and above the reserve's floor for `d`,
+    after what is committed and (in the queue) the requests ahead of it that fit."""
+    ahead_programme = ahead_programme or {}
+    ahead_reserve = ahead_reserve or {}
+    reserve_ahead = ahead_reserve.get(d.reserve_id, ZERO)
+    programme_ahead = ahead_programme.get(d.programme_id, ZERO) if d.programme_id else ZERO
+    money = ledger.ReserveMoney(
+        opening_balance=d.reserve.opening_balance,
+        floor=d.reserve.floor,
+        committed=per_reserve.get(d.reserve_id, ZERO),
+        drawn=ZERO,
     )
+    reserve_left = money.above_floor - reserve_ahead
+    programme_left = None
+    if d.programme:
+        programme_left = (
+            ledger.ProgrammeMoney(
+                ceiling=d.programme.spending_ceiling,
+                threshold=d.programme.key_decision_threshold,
+                committed=per_programme.get(d.programme_id, ZERO),
+                drawn=ZERO,
+            ).headroom
+            - programme_ahead
+        )
     fits = d.amount <= reserve_left and (programme_left is None or d.amount <= programme_left)
-    return {"programme_left": programme_left, "reserve_left": reserve_left, "fits": fits}
+    return {
+        "programme_left": programme_left,
+        "reserve_left": reserve_left,
+        "ahead": max(reserve_ahead, programme_ahead),
+        "fits": fits,
+    }
+
+
+def all_drawdowns(*, status: str = ""):
+    """Every drawdown, newest first (filtered by status), as a query to cut into pages."""
+    rows = _with_people(Drawdown.objects.all()).order_by("-id")
+    return rows.filter(status=status) if status else rows
 
 
 def drawdown_queue(*, status: str = "") -> dict:
-    """The finance queue: requests awaiting a decision (with whether each still fits),
-    approvals awaiting the money, and the whole list (filtered by status). Four queries."""
-    all_drawdowns = list(_with_people(Drawdown.objects.all()).order_by("-id"))
+    """The finance queue: requests awaiting a decision, oldest first, with whether each fits
+    once the requests ahead of it that fit are approved too; approvals awaiting the money;
+    and the whole list (a query, filtered by status, for the page to cut into pages).
+    Four queries, however many drawdowns there are."""
+    awaiting = list(
+        Drawdown.objects.filter(status=Drawdown.Status.REQUESTED)
+        .select_related("reserve", "programme", "requested_by")
+        .order_by("id")
+    )
     per_programme, per_reserve = _limits_by_programme_and_reserve()
-    awaiting = [d for d in reversed(all_drawdowns) if d.status == Drawdown.Status.REQUESTED]
+    ahead_programme: dict = {}
+    ahead_reserve: dict = {}
     for d in awaiting:
-        d.headroom = _headroom(d, per_programme, per_reserve)
-    to_draw = [
-        d
-        for d in reversed(all_drawdowns)
-        if d.status in (Drawdown.Status.APPROVED, Drawdown.Status.SCHEDULED)
-    ]
-    listed = [d for d in all_drawdowns if not status or d.status == status]
-    return {"awaiting": awaiting, "to_draw": to_draw, "drawdowns": listed, "status": status}
+        d.headroom = _headroom(d, per_programme, per_reserve, ahead_programme, ahead_reserve)
+        if d.headroom["fits"]:
+            # Approving the requests in turn: this one would take its share first.
+            ahead_reserve[d.reserve_id] = ahead_reserve.get(d.reserve_id, ZERO) + d.amount
+            if d.programme_id:
+                ahead_programme[d.programme_id] = (
+                    ahead_programme.get(d.programme_id, ZERO) + d.amount
+                )
+    to_draw = list(
+        Drawdown.objects.filter(status__in=(Drawdown.Status.APPROVED, Drawdown.Status.SCHEDULED))
+        .select_related("reserve", "programme")
+        .order_by("id")
+    )
+    return {
+        "awaiting": awaiting,
+        "to_draw": to_draw,
+        "drawdowns": all_drawdowns(status=status),
+        "status": status,
+    }
 
 
 def drawdown_detail(pk: int) -> dict:
@@ -410,6 +462,73 @@ def drawdown_detail(pk: int) -> dict:
     }
 
 
+def drawdown_effect(drawdown: Drawdown, action: str) -> list[str]:
+    """What an action on `drawdown` does to the money, in words, for the "check before you"
+    page: the figures come from the ledger (two queries)."""
+    amount = drawdown.amount
+    reserve = ledger.reserve_money(drawdown.reserve)
+    name = drawdown.reserve.name
+    lines = []
+    if drawdown.programme_id:
+        prog = ledger.programme_money(drawdown.programme)
+        if action == "approve":
+            lines.append(
+                f"Committed spend on {drawdown.programme.name} goes from "
+                f"{format_gbp(prog.committed)} to {format_gbp(prog.committed + amount)} of its "
+                f"{format_gbp(prog.ceiling)} ceiling (headroom {format_gbp(prog.headroom)} → "
+                f"{format_gbp(prog.headroom - amount)})."
+            )
+        elif action == "cancel" and drawdown.is_committed:
+            lines.append(
+                f"Committed spend on {drawdown.programme.name} goes from "
+                f"{format_gbp(prog.committed)} to {format_gbp(prog.committed - amount)} of its "
+                f"{format_gbp(prog.ceiling)} ceiling."
+            )
+        else:
+            lines.append(
+                f"Committed spend on {drawdown.programme.name} stays "
+                f"{format_gbp(prog.committed)} of its {format_gbp(prog.ceiling)} ceiling."
+            )
+    else:
+        lines.append("This is for another purpose: it counts against no programme's ceiling.")
+    if action == "approve":
+        lines.append(
+            f"The {name} available above its floor goes from "
+            f"{format_gbp_millions(reserve.above_floor)} to "
+            f"{format_gbp_millions(reserve.above_floor - amount)}."
+        )
+    elif action == "cancel" and drawdown.is_committed:
+        lines.append(
+            f"The {name} available above its floor goes from "
+            f"{format_gbp_millions(reserve.above_floor)} to "
+            f"{format_gbp_millions(reserve.above_floor + amount)}."
+        )
+    elif action == "drawn":
+        lines.append(
+            f"{format_gbp(amount)} leaves the {name}: drawn in total goes from "
+            f"{format_gbp_millions(reserve.drawn)} to "
+            f"{format_gbp_millions(reserve.drawn + amount)}. It was committed when approved, "
+            "so what is available above the floor stays "
+            f"{format_gbp_millions(reserve.above_floor)}."
+        )
+        lines.append("After this the drawdown can never be changed, cancelled or deleted.")
+    else:
+        lines.append(
+            f"The {name} stays at {format_gbp_millions(reserve.above_floor)} above its floor."
+        )
+    if action == "reject":
+        lines.append("The request closes and cannot be reopened.")
+    if action == "approve":
+        over_floor = reserve.above_floor - amount < 0
+        over_ceiling = drawdown.programme_id and prog.headroom - amount < 0
+        if over_floor or over_ceiling:
+            lines.append(
+                "This does not fit: it would take committed spend above the ceiling or the "
+                "reserve below its floor, so approving it will be refused."
+            )
+    return lines
+
+
 def refusals():
     """Refused drawdown attempts, newest first, as a query for the page to cut into pages."""
     return DrawdownRefusal.objects.select_related("reserve", "programme").order_by(
@@ -421,7 +540,11 @@ def refusals():
 
 
 def _year_sort_key(label: str):
-    return (1, 0) if label == FUTURE_YEARS else (0, int(label[:4]))
+    """Financial years in order, then "Future years"; anything else after them, never a crash."""
+    if label == FUTURE_YEARS:
+        return (1, 0, "")
+    head = label[:4]
+    return (0, int(head), "") if head.isdigit() else (2, 0, label)
 
 
 def year_heading(label: str) -> str:
@@ -564,35 +687,54 @@ def stated_figures(programme: Programme) -> list[dict]:
     return results
 
 
+def _rounded_like(value: Decimal, stated: Decimal) -> Decimal:
+    """`value` rounded (half up) to the precision `stated` is written in: £5,900,000 is
+    written to the nearest £100,000, so £5,810,000 reads as £5,800,000 at that precision."""
+    unit = Decimal(1)
+    while unit < 1_000_000 and stated and stated % (unit * 10) == 0:
+        unit *= 10
+    return (value / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
+
+
 def _check_reserve_remaining(figure: StatedFigure, programme: Programme) -> dict:
+    """The stated balance against the ledger's: says whether they match and by how much, and
+    names another balance only when the stated figure really is that balance, rounded."""
     reserve = figure.reserve or programme.funding_reserve
     if reserve is None:
         return {"computed": "No reserve is linked", "difference": "", "matches": False}
     totals = Drawdown.objects.filter(_COMMITTED, reserve=reserve).aggregate(
         all=Sum("amount"), this=Sum("amount", filter=Q(programme=programme))
     )
-    committed = totals["all"] or ZERO
-    this = totals["this"] or ZERO
-    after = reserve.opening_balance - committed
+    this = to_money(totals["this"] or ZERO)
+    after = ledger.ReserveMoney(
+        opening_balance=reserve.opening_balance,
+        floor=reserve.floor,
+        committed=to_money(totals["all"] or ZERO),
+        drawn=ZERO,
+    ).available
     before = after + this
     stated = figure.stated_amount
     computed = (
-        f"{format_gbp(after)} after this programme's {format_gbp(this)} "
-        f"({format_gbp(before)} before it)"
+        f"{format_gbp(after)} after everything committed, of which this programme's "
+        f"{format_gbp(this)} ({format_gbp(before)} without it)"
     )
     if stated is None:
         return {"computed": computed, "difference": "", "matches": False, "value": after}
     gap = stated - after
-    difference = f"{format_gbp(abs(gap))} {'more' if gap > 0 else 'less'} than the ledger"
     if gap == 0:
-        difference = "None"
-    elif abs(stated - before) < abs(gap):
+        return {"computed": computed, "difference": "None", "matches": True, "value": after}
+    difference = (
+        f"Does not match: the stated {format_gbp(stated)} is {format_gbp(abs(gap))} "
+        f"{'more' if gap > 0 else 'less'} than the {format_gbp(after)} the ledger computes"
+    )
+    if this and _rounded_like(before, stated) == stated:
         difference += (
-            f": the stated figure is the balance before this programme's {format_gbp(this)} "
-            f"({format_gbp_millions(before)}, rounded); after it the reserve holds "
-            f"{format_gbp_millions(after)}"
+            f". It matches the balance without this programme's {format_gbp(this)}: "
+            f"{format_gbp(before)}, which rounds to {format_gbp(stated)}"
         )
-    return {"computed": computed, "difference": difference, "matches": gap == 0, "value": after}
+    elif _rounded_like(after, stated) == stated:
+        difference += f" ({format_gbp(after)} rounds to {format_gbp(stated)})"
+    return {"computed": computed, "difference": difference, "matches": False, "value": after}
 
 
 def _check_table_total(figure: StatedFigure, table: dict | None) -> dict:

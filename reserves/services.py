@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from core.access import Capability, can, require
 from core.dates import govuk_date
-from core.money import ZERO, format_gbp, parse_money, to_money
+from core.money import format_gbp, parse_money, to_money
+from core.names import person_name
 from programme.models import Decision, Programme
 
+from . import ledger
 from .audit import RefusalDetails, record_refusal, record_refusal_after_rollback
 from .guards import CeilingBreach, limit_breaches, lock_reserve_and_programme
-from .models import CostLine, Drawdown, Reserve
-from .selectors import programme_spend
+from .models import CeilingProposal, CostLine, Drawdown, Reserve
 
 
 def _now():
@@ -336,10 +337,7 @@ def reserve_update(*, reserve: Reserve, user, data: dict) -> Reserve:
         for name, value in data.items():
             setattr(locked, name, value)
         locked.full_clean()
-        committed = Drawdown.objects.filter(
-            reserve=locked, status__in=Drawdown.COMMITTED_STATUSES
-        ).values_list("amount", flat=True)
-        after = locked.opening_balance - sum(committed, ZERO)
+        after = ledger.reserve_money(locked).available
         if after < locked.floor:
             raise ValidationError(
                 {
@@ -434,74 +432,207 @@ def cost_line_delete(*, cost_line: CostLine, user) -> None:
         cost_line.delete()
 
 
-# The spending ceiling -----------------------------------------------------------------------
+# The spending ceiling: two people ------------------------------------------------------------
+
+# What the proposer types; the form imports the same tuple.
+CEILING_PROPOSAL_FIELDS = (
+    "new_ceiling",
+    "title",
+    "reason",
+    "decided_on",
+    "decision_maker",
+    "decision_reference",
+    "key_decision_reference",
+)
 
 
-def ceiling_change(*, programme: Programme, decision: Decision, user) -> Decision:
-    """Change the spending ceiling by recording `decision` (kind CEILING_CHANGE): the only way
-    the ceiling changes.
-
-    Refused: a ceiling above the key-decision threshold unless `decision` is itself a key
-    decision; a ceiling below what the programme has already committed; a decision dated in
-    the future. The funding reserve and then the programme are locked (the guard's order) for
-    the check and the change, so no approval can slip in between.
-    """
-    require(user, Capability.RECORD_DECISION)
-    if decision.kind != Decision.Kind.CEILING_CHANGE:
-        raise ValidationError({"kind": "Only a spending-ceiling decision changes the ceiling."})
-    if decision.new_spending_ceiling is None:
-        raise ValidationError({"new_spending_ceiling": "Enter the new spending ceiling."})
-    if decision.decided_on and decision.decided_on > timezone.localdate():
-        raise ValidationError(
-            {"decided_on": "The date of the decision must be today or in the past."}
+def _ceiling_errors(programme: Programme, data: dict, *, committed) -> dict[str, list[str]]:
+    """Every reason a ceiling change is refused, by field (empty when it may go ahead)."""
+    errors: dict[str, list[str]] = {}
+    new_ceiling = data["new_ceiling"]
+    threshold = to_money(programme.key_decision_threshold)
+    if new_ceiling > threshold and not (data.get("key_decision_reference") or "").strip():
+        errors.setdefault("key_decision_reference", []).append(
+            f"{format_gbp(new_ceiling)} is above the key-decision threshold of "
+            f"{format_gbp(threshold)}: only a new key decision can set it. Enter the "
+            "key decision's reference."
         )
-    new_ceiling = to_money(decision.new_spending_ceiling)
+    if new_ceiling < committed:
+        errors.setdefault("new_ceiling", []).append(
+            f"{format_gbp(new_ceiling)} is below the {format_gbp(committed)} the programme "
+            "has already committed."
+        )
+    if new_ceiling == to_money(programme.spending_ceiling):
+        errors.setdefault("new_ceiling", []).append(
+            f"The ceiling is already {format_gbp(new_ceiling)}."
+        )
+    decided_on = data.get("decided_on")
+    if decided_on is not None:
+        if decided_on > timezone.localdate():
+            errors.setdefault("decided_on", []).append(
+                "The date of the decision must be today or in the past."
+            )
+        if programme.decision_date and decided_on < programme.decision_date:
+            errors.setdefault("decided_on", []).append(
+                "The date of the decision must be on or after the programme's own decision, "
+                f"{govuk_date(programme.decision_date)}."
+            )
+    return errors
+
+
+def ceiling_propose(*, programme: Programme, user, data: dict) -> CeilingProposal:
+    """The first of the two people: propose a new spending ceiling, with the decision's reason,
+    reference and date. Nothing changes until a different Cabinet member approves it."""
+    require(user, Capability.RECORD_DECISION)
+    unknown = set(data) - set(CEILING_PROPOSAL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable here: {sorted(unknown)}")
+    data = dict(data)
+    errors: dict[str, list[str]] = {}
+    try:
+        data["new_ceiling"] = parse_money(data.get("new_ceiling"))
+    except ValidationError as exc:
+        errors["new_ceiling"] = exc.messages
+    for name, message in (
+        ("title", "Enter the decision's title"),
+        ("reason", "Enter what was decided, and why"),
+        ("decision_reference", "Enter the decision's reference, such as its minute number"),
+    ):
+        data[name] = (data.get(name) or "").strip()
+        if not data[name]:
+            errors[name] = [message]
+    if not data.get("decided_on"):
+        errors["decided_on"] = ["Enter the date of the decision"]
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        if programme.funding_reserve_id:
-            lock_reserve_and_programme(
-                reserve_id=programme.funding_reserve_id, programme_id=programme.pk, using="default"
-            )
         locked = Programme.objects.select_for_update().get(pk=programme.pk)
-        errors: dict[str, list[str]] = {}
-        threshold = locked.key_decision_threshold
-        if new_ceiling > threshold and not decision.is_key_decision:
-            errors.setdefault("new_spending_ceiling", []).append(
-                f"{format_gbp(new_ceiling)} is above the key-decision threshold of "
-                f"{format_gbp(threshold)}: only a new key decision can set it. Record this "
-                "as a key decision, with its reasons."
+        if CeilingProposal.objects.filter(
+            programme=locked, status=CeilingProposal.Status.PROPOSED
+        ).exists():
+            raise ValidationError(
+                {
+                    "new_ceiling": [
+                        "A ceiling change is already waiting for approval: approve or "
+                        "withdraw it first."
+                    ]
+                }
             )
-        committed = programme_spend(locked)["committed"]
-        if new_ceiling < committed:
-            errors.setdefault("new_spending_ceiling", []).append(
-                f"{format_gbp(new_ceiling)} is below the {format_gbp(committed)} the programme "
-                "has already committed."
-            )
-        if new_ceiling == locked.spending_ceiling:
-            errors.setdefault("new_spending_ceiling", []).append(
-                f"The ceiling is already {format_gbp(new_ceiling)}."
-            )
+        errors = _ceiling_errors(locked, data, committed=ledger.programme_money(locked).committed)
         if errors:
             raise ValidationError(errors)
-        old_ceiling = locked.spending_ceiling
-        decision.programme = locked
-        decision.new_spending_ceiling = new_ceiling
-        decision.recorded_by = user
+        proposal = CeilingProposal(
+            programme=locked,
+            old_ceiling=locked.spending_ceiling,
+            proposed_by=user,
+            proposed_at=_now(),
+            **data,
+        )
+        proposal.full_clean()
+        proposal._history_user = user
+        proposal._change_reason = (
+            f"Proposed: spending ceiling {format_gbp(locked.spending_ceiling)} → "
+            f"{format_gbp(proposal.new_ceiling)}"
+        )[:100]
+        proposal.save()
+    return proposal
+
+
+def _locked_proposal(proposal: CeilingProposal) -> tuple[CeilingProposal, Programme]:
+    """Lock the funding reserve, the programme (the guard's order), then the proposal."""
+    programme = Programme.objects.only("funding_reserve_id").get(pk=proposal.programme_id)
+    if programme.funding_reserve_id:
+        lock_reserve_and_programme(
+            reserve_id=programme.funding_reserve_id, programme_id=programme.pk, using="default"
+        )
+    locked_programme = Programme.objects.select_for_update().get(pk=proposal.programme_id)
+    locked = (
+        CeilingProposal.objects.select_for_update(of=("self",))
+        .select_related("proposed_by")
+        .get(pk=proposal.pk)
+    )
+    return locked, locked_programme
+
+
+def ceiling_approve(*, proposal: CeilingProposal, user) -> Decision:
+    """The second person: approve a proposed ceiling. Records the decision (naming both
+    people) and changes the ceiling, checked again under the locks against what is committed
+    now. Never the proposer's own proposal."""
+    require(user, Capability.RECORD_DECISION)
+    if proposal.proposed_by_id == user.pk:
+        raise PermissionDenied(
+            "You proposed this ceiling change, so a different Cabinet member must approve it."
+        )
+    with transaction.atomic():
+        locked, programme = _locked_proposal(proposal)
+        if locked.proposed_by_id == user.pk:
+            raise PermissionDenied(
+                "You proposed this ceiling change, so a different Cabinet member must approve it."
+            )
+        if locked.status != CeilingProposal.Status.PROPOSED:
+            raise ValidationError(
+                f"{locked.reference} is {locked.get_status_display().lower()}: there is "
+                "nothing to approve."
+            )
+        data = {name: getattr(locked, name) for name in CEILING_PROPOSAL_FIELDS}
+        errors = _ceiling_errors(
+            programme, data, committed=ledger.programme_money(programme).committed
+        )
+        if errors:
+            raise ValidationError(errors)
+        old_ceiling = programme.spending_ceiling
+        people = f"proposed by {person_name(locked.proposed_by)}, approved by {person_name(user)}"
+        decision = Decision(
+            programme=programme,
+            kind=Decision.Kind.CEILING_CHANGE,
+            title=locked.title,
+            summary=f"{locked.reason}\n\n(Ceiling change {locked.reference}: {people}.)",
+            decided_on=locked.decided_on,
+            decision_maker=locked.decision_maker,
+            new_spending_ceiling=locked.new_ceiling,
+            is_key_decision=bool(locked.key_decision_reference),
+            source_reference=(locked.key_decision_reference or locked.decision_reference)[:100],
+            recorded_by=user,
+        )
+        change = f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(locked.new_ceiling)}"
         decision.full_clean()
         decision._history_user = user
-        decision._change_reason = (
-            f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(new_ceiling)}"
-        )
+        decision._change_reason = f"{change}, {people}"[:100]
         decision.save()
-        locked.spending_ceiling = new_ceiling
-        # The programme's guard lets the ceiling change only with its decision.
-        locked._ceiling_decision = decision
+        locked.status = CeilingProposal.Status.APPROVED
+        locked.approved_by = user
+        locked.approved_at = _now()
+        locked.decision = decision
         locked._history_user = user
-        locked._change_reason = (
-            f"Spending ceiling {format_gbp(old_ceiling)} → {format_gbp(new_ceiling)} by "
-            f"decision “{decision.title}” of {govuk_date(decision.decided_on)}"
-        )
-        locked.full_clean()
-        locked.save(update_fields=["spending_ceiling"])
-        del locked._ceiling_decision
-    programme.spending_ceiling = new_ceiling
+        locked._change_reason = f"Approved: {change}"[:100]
+        locked.save()
+        programme.spending_ceiling = locked.new_ceiling
+        # The programme's guard lets the ceiling change only with its decision.
+        programme._ceiling_decision = decision
+        programme._history_user = user
+        # The history's reason holds 100 characters: the decision itself has the rest.
+        programme._change_reason = f"{change}: {people}"[:100]
+        programme.full_clean()
+        programme.save(update_fields=["spending_ceiling"])
+        del programme._ceiling_decision
+    proposal.programme.spending_ceiling = locked.new_ceiling
     return decision
+
+
+def ceiling_withdraw(*, proposal: CeilingProposal, user) -> CeilingProposal:
+    """Withdraw a proposal still waiting for approval (any Cabinet member or Admin)."""
+    require(user, Capability.RECORD_DECISION)
+    with transaction.atomic():
+        locked, _ = _locked_proposal(proposal)
+        if locked.status != CeilingProposal.Status.PROPOSED:
+            raise ValidationError(
+                f"{locked.reference} is {locked.get_status_display().lower()}: it cannot be "
+                "withdrawn."
+            )
+        locked.status = CeilingProposal.Status.WITHDRAWN
+        locked.withdrawn_by = user
+        locked.withdrawn_at = _now()
+        locked._history_user = user
+        locked._change_reason = "Withdrawn"
+        locked.save()
+    return locked

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .actuals.urls import urlpatterns as actuals_urlpatterns
 
 app_name = "reserves"
 urlpatterns = [
@@ -48,4 +49,15 @@ urlpatterns = [
     path("programmes/<slug:slug>/stated-figures/", views.stated_figures, name="stated_figures"),
     path("programmes/<slug:slug>/spend/", views.programme_spend, name="programme_spend"),
     path("programmes/<slug:slug>/ceiling/", views.ceiling_change, name="ceiling_change"),
+    path(
+        "programmes/<slug:slug>/ceiling/<int:pk>/approve/",
+        views.ceiling_approve,
+        name="ceiling_approve",
+    ),
+    path(
+        "programmes/<slug:slug>/ceiling/<int:pk>/withdraw/",
+        views.ceiling_withdraw,
+        name="ceiling_withdraw",
+    ),
 ]
+urlpatterns += actuals_urlpatterns  # actual spend from the finance ledger

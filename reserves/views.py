@@ -5,7 +5,7 @@ decide who may act, services write, selectors read."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -14,16 +14,16 @@ from core.access import Capability, can, require
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
 from core.money import format_gbp
+from core.names import person_name
 from core.pagination import page_from_request
 from programme.access import get_programme_for_user
-from programme.models import Decision
 
-from . import selectors, services
+from . import ledger, selectors, services, statement
 from .access import get_cost_line_for_user, get_drawdown_for_user, get_reserve_for_user
 from .charts import balance_svg
 from .forms import (
     CancelForm,
-    CeilingChangeForm,
+    CeilingProposalForm,
     CostLineForm,
     DrawdownRequestForm,
     DrawnForm,
@@ -31,7 +31,7 @@ from .forms import (
     ReserveForm,
     ScheduleForm,
 )
-from .models import Drawdown
+from .models import CeilingProposal, Drawdown
 
 
 def _check_format(fmt: str) -> None:
@@ -79,48 +79,10 @@ def reserve_statement(request, pk):
 
 
 def _statement_sheets(position):
-    reserve = position["reserve"]
-    summary = [
-        ("Opening balance", position["opening_date"], position["opening_balance"]),
-        ("Drawn", None, position["drawn"]),
-        ("Approved or scheduled, not yet drawn", None, position["planned"]),
-        ("Committed in total", None, position["committed"]),
-        ("Available after commitments", None, position["available"]),
-        ("Floor", None, position["floor"]),
-        ("Available above the floor", None, position["available_above_floor"]),
-        ("Requests awaiting approval", None, position["pending"]),
-    ]
-    movements = [
-        ("Opening balance", position["opening_date"], "", "", "", None, reserve.opening_balance)
-    ]
-    movements += [
-        (
-            m["drawdown"].reference,
-            m["date"],
-            m["drawdown"].purpose,
-            m["drawdown"].programme.name if m["drawdown"].programme else "",
-            m["drawdown"].get_status_display(),
-            m["amount"],
-            m["balance"],
-        )
-        for m in position["movements"]
-    ]
-    years = [
-        (y["label"], y["opening"], y["drawn"], y["planned"], y["closing"], y["above_floor"])
-        for y in position["by_year"]
-    ]
+    """The statement's tables as workbook sheets: the one builder reporting uses too."""
     return [
-        ("Statement", ["Line", "Date", "Amount"], summary),
-        (
-            "Movements",
-            ["Reference", "Date", "Purpose", "Programme", "Status", "Amount", "Balance after"],
-            movements,
-        ),
-        (
-            "By financial year",
-            ["Financial year", "Opening", "Drawn", "Planned", "Closing", "Above the floor"],
-            years,
-        ),
+        (table.sheet_title, table.headers, table.rows)
+        for table in statement.statement_tables(position)
     ]
 
 
@@ -165,11 +127,16 @@ def drawdown_queue(request):
     status = request.GET.get("status", "")
     if status not in Drawdown.Status.values:
         status = ""
+    queue = selectors.drawdown_queue(status=status)
     return render(
         request,
         "reserves/queue.html",
         {
-            **selectors.drawdown_queue(status=status),
+            **queue,
+            # Each list turns its own pages of 25, so the page stays small at any scale.
+            "awaiting": page_from_request(request, queue["awaiting"], param="awaiting"),
+            "to_draw": page_from_request(request, queue["to_draw"], param="to_draw"),
+            "drawdowns": page_from_request(request, queue["drawdowns"]),
             "statuses": Drawdown.Status.choices,
             "can": _can(request.user),
         },
@@ -221,7 +188,7 @@ DRAWDOWN_HEADERS = [
 def drawdown_export(request, fmt):
     _check_format(fmt)
     require(request.user, Capability.VIEW)
-    drawdowns = selectors.drawdown_queue()["drawdowns"]
+    drawdowns = list(selectors.all_drawdowns())
     stem = f"drawdowns-{timezone.localdate():%Y-%m-%d}"
     rows = list(_drawdown_rows(reversed(drawdowns)))
     if fmt == "xlsx":
@@ -297,9 +264,40 @@ def drawdown_detail(request, pk):
     return _detail(request, pk)
 
 
-@require_POST
+# "Check before you": every action that moves money shows its effect first (GOV.UK's check
+# answers pattern). The first POST of a form checks it and shows the effect; the button there
+# posts it again with `confirmed=yes`, and only that does it.
+CONFIRM = {
+    "approve": ("approve", "Approve", "reserves:drawdown_approve"),
+    "reject": ("reject", "Reject", "reserves:drawdown_reject"),
+    "drawn": ("record as drawn", "Record as drawn", "reserves:drawdown_mark_drawn"),
+    "cancel": ("cancel", "Cancel the drawdown", "reserves:drawdown_cancel"),
+}
+
+
+def _confirm(request, drawdown, action, *, form=None, errors=()):
+    verb, button, url_name = CONFIRM[action]
+    return render(
+        request,
+        "reserves/drawdown_confirm.html",
+        {
+            "drawdown": drawdown,
+            "action": action,
+            "verb": verb,
+            "button": f"{button} {format_gbp(drawdown.amount)}",
+            "effect": selectors.drawdown_effect(drawdown, action),
+            "post_url": reverse(url_name, kwargs={"pk": drawdown.pk}),
+            "form": form,
+            "errors": list(errors),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def drawdown_approve(request, pk):
     drawdown = get_drawdown_for_user(request.user, pk, Capability.APPROVE_DRAWDOWN)
+    if request.method == "GET":
+        return _confirm(request, drawdown, "approve")
     try:
         services.drawdown_approve(drawdown=drawdown, user=request.user)
     except ValidationError as exc:
@@ -310,10 +308,12 @@ def drawdown_approve(request, pk):
     return redirect(drawdown.get_absolute_url())
 
 
-def _form_action(request, pk, *, key, form_class, capability, call, done):
+def _form_action(request, pk, *, key, form_class, capability, call, done, confirm=""):
     drawdown = get_drawdown_for_user(request.user, pk, capability)
     form = form_class(request.POST, prefix=key)
     if form.is_valid():
+        if confirm and request.POST.get("confirmed") != "yes":
+            return _confirm(request, drawdown, confirm, form=form)
         try:
             call(drawdown, form.cleaned_data)
         except ValidationError as exc:
@@ -336,6 +336,7 @@ def drawdown_reject(request, pk):
             drawdown=d, user=request.user, reason=data["reason"]
         ),
         done="has been rejected",
+        confirm="reject",
     )
 
 
@@ -366,6 +367,7 @@ def drawdown_mark_drawn(request, pk):
             drawdown=d, user=request.user, drawn_on=data["drawn_on"]
         ),
         done="has been marked as drawn",
+        confirm="drawn",
     )
 
 
@@ -381,6 +383,7 @@ def drawdown_cancel(request, pk):
             drawdown=d, user=request.user, reason=data["reason"]
         ),
         done="has been cancelled",
+        confirm="cancel",
     )
 
 
@@ -515,44 +518,87 @@ def programme_spend(request, slug):
     )
 
 
+def _ceiling_context(programme, **extra) -> dict:
+    return {
+        "programme": programme,
+        "guard": selectors.key_decision_guard(programme),
+        "proposals": selectors.ceiling_proposals(programme),
+        "can_decide": False,
+        **extra,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def ceiling_change(request, slug):
+    """Propose a new spending ceiling (the first of two people), and see what waits."""
     programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
-    form = CeilingChangeForm(
+    form = CeilingProposalForm(
         request.POST or None,
         threshold=programme.key_decision_threshold,
         initial={"decision_maker": programme.decision_maker},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        decision = Decision(
-            programme=programme,
-            kind=Decision.Kind.CEILING_CHANGE,
-            title=data["title"],
-            summary=data["summary"],
-            decided_on=data["decided_on"],
-            decision_maker=data["decision_maker"],
-            is_key_decision=data["is_key_decision"],
-            new_spending_ceiling=data["new_spending_ceiling"],
-            source_reference=data["source_reference"],
-        )
         try:
-            services.ceiling_change(programme=programme, decision=decision, user=request.user)
+            proposal = services.ceiling_propose(
+                programme=programme, user=request.user, data=form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
             messages.success(
                 request,
-                f"The spending ceiling is now {format_gbp(programme.spending_ceiling)}.",
+                f"You proposed a spending ceiling of {format_gbp(proposal.new_ceiling)} "
+                f"({proposal.reference}). A different Cabinet member must approve it before "
+                "the ceiling changes.",
+            )
+            return redirect("reserves:ceiling_change", slug=programme.slug)
+    return render(request, "reserves/ceiling_change.html", _ceiling_context(programme, form=form))
+
+
+@require_http_methods(["GET", "POST"])
+def ceiling_approve(request, slug, pk):
+    """Check your answers, then approve (the second person): the effect before the button."""
+    programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
+    proposal = get_object_or_404(
+        CeilingProposal.objects.select_related("proposed_by"), pk=pk, programme=programme
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.ceiling_approve(proposal=proposal, user=request.user)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(
+                request,
+                f"The spending ceiling is now {format_gbp(proposal.new_ceiling)}: proposed by "
+                f"{person_name(proposal.proposed_by)}, approved by {person_name(request.user)}.",
             )
             return redirect("reserves:programme_spend", slug=programme.slug)
+    money = ledger.programme_money(programme)
     return render(
         request,
-        "reserves/ceiling_change.html",
+        "reserves/ceiling_confirm.html",
         {
             "programme": programme,
-            "form": form,
-            "guard": selectors.key_decision_guard(programme),
-            "can_decide": False,
+            "proposal": proposal,
+            "money": money,
+            "headroom_after": proposal.new_ceiling - money.committed,
+            "own": proposal.proposed_by_id == request.user.pk,
+            "errors": errors,
         },
+        status=400 if errors else 200,
     )
+
+
+@require_POST
+def ceiling_withdraw(request, slug, pk):
+    programme = get_programme_for_user(request.user, slug, Capability.RECORD_DECISION)
+    proposal = get_object_or_404(CeilingProposal, pk=pk, programme=programme)
+    try:
+        services.ceiling_withdraw(proposal=proposal, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{proposal.reference} is withdrawn: the ceiling is unchanged.")
+    return redirect("reserves:ceiling_change", slug=programme.slug)

@@ -114,9 +114,10 @@ def _flushes(item) -> bool:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a flush (every table emptied), put back the rows the migrations made."""
+    """After a flush (every table emptied), put back the rows the migrations made. Not after
+    the session's last test: its teardown has dropped the test database already."""
     result = yield
-    if _flushes(item) and demo_snapshot.SNAPSHOT.taken:
+    if nextitem is not None and _flushes(item) and demo_snapshot.SNAPSHOT.taken:
         with item.config.stash[blocking_manager_key].unblock():
             demo_snapshot.restore_baseline()
     return result

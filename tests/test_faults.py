@@ -339,6 +339,7 @@ def test_a_database_connection_dropped_mid_drawdown_request_shows_the_error_page
         {
             "reserve": demo_programme.funding_reserve_id,
             "programme": "",  # the demo programme has no headroom left under its ceiling
+            "no_programme": "on",
             "purpose": "Cut off half-way",
             "amount": "1000",
         },

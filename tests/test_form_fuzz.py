@@ -293,7 +293,7 @@ PAGES = [
     ("reserves:drawdown_request", {}, "reserves.forms.DrawdownRequestForm", ""),
     ("reserves:cost_line_create", "slug", "reserves.forms.CostLineForm", ""),
     ("reserves:reserve_edit", "reserve", "reserves.forms.ReserveForm", ""),
-    ("reserves:ceiling_change", "slug", "reserves.forms.CeilingChangeForm", ""),
+    ("reserves:ceiling_change", "slug", "reserves.forms.CeilingProposalForm", ""),
     ("programme:measure_add", "benefit", "programme.forms.BenefitMeasureForm", ""),
     ("programme:benefit_add", "slug", "programme.forms.BenefitForm", ""),
     ("stages:update_new", "stage", "stages.forms.ProgressUpdateForm", ""),

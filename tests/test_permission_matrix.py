@@ -106,6 +106,9 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "programme:glossary_edit": EDIT_OFFICER,
     "programme:recommendation_decide": DECIDE,
     "reserves:ceiling_change": DECIDE,
+    # Check and approve: the second Cabinet member (or Admin) approves another's proposal.
+    "reserves:ceiling_approve": form(DECIDERS, post_ok=302),
+    "reserves:ceiling_withdraw": action(DECIDERS, post_ok=302),
     "reserves:programme_spend": page(),
     "programme:export": download(),
     # Reports, audit, help
@@ -168,7 +171,8 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:drawdown_request": form(REQUESTERS),
     "reserves:drawdown_detail": page(),
     # Approval needs no data: an empty POST by finance approves (and redirects).
-    "reserves:drawdown_approve": action(FINANCE, post_ok=302),
+    # GET: "check before you approve", stating the effect; POST approves.
+    "reserves:drawdown_approve": {"GET": _answers(FINANCE), "POST": _answers(FINANCE, ok=302)},
     "reserves:drawdown_reject": action(FINANCE),
     "reserves:drawdown_schedule": action(FINANCE),
     "reserves:drawdown_mark_drawn": action(FINANCE),
@@ -181,6 +185,16 @@ EXPECTED: dict[str, dict[str, dict[str, int]]] = {
     "reserves:cost_line_edit": EDIT_FINANCE,
     "reserves:cost_line_delete": EDIT_FINANCE,
     "reserves:stated_figures": page(),
+    "reserves:actuals": page(),
+    "reserves:actuals_transparency": download(),
+    "reserves:actuals_imports": form(FINANCE, post_ok=400),
+    "reserves:actuals_import": page(FINANCE),
+    "reserves:actuals_import_confirm": action(FINANCE, post_ok=302),
+    "reserves:actuals_import_discard": action(FINANCE, post_ok=302),
+    "reserves:actuals_columns": EDIT_FINANCE,
+    "reserves:actuals_cost_centres": EDIT_FINANCE,
+    "reserves:actuals_cost_centre_remove": action(FINANCE, post_ok=302),
+    "reserves:actuals_forecast": EDIT_OFFICER,
 }
 
 # URL names whose GET answers a file, not a page (the accessibility test skips them).
@@ -195,6 +209,7 @@ DOWNLOADS = {
     "reserves:statement_export",
     "reserves:drawdown_export",
     "reserves:cost_profile_export",
+    "reserves:actuals_transparency",
 }
 
 
@@ -244,6 +259,7 @@ def _build_world():
     )
     from reporting import services as report_services
     from reporting.models import ReportRun
+    from reserves import services as reserve_services
     from reserves.models import CostLine, Drawdown, Reserve
     from risks.models import MitigationAction, RaidItem, Risk
     from stages.models import Output
@@ -291,6 +307,21 @@ def _build_world():
             raised_on=date(2024, 1, 8),
         )
     approved = Drawdown.objects.filter(status=Drawdown.Status.APPROVED).first()
+    # A ceiling change proposed by a second Cabinet member, for the others to approve.
+    proposal = reserve_services.ceiling_propose(
+        programme=programme,
+        user=make_user("cabinet2", "Cabinet"),
+        data={
+            "new_ceiling": programme.spending_ceiling + Decimal("5000"),
+            "title": "Matrix: a ceiling change",
+            "reason": "Matrix",
+            "decided_on": programme.decision_date,
+            "decision_maker": "Cabinet",
+            "decision_reference": "Minute 1",
+            "key_decision_reference": "",
+        },
+    )
+    ledger_import, cost_centre = _actuals_world(programme, users)
     s = {"slug": slug}
     kw = {
         "home": {},
@@ -322,6 +353,8 @@ def _build_world():
         "programme:recommendation_decide": s
         | {"pk": Recommendation.objects.filter(programme=programme).first().pk},
         "reserves:ceiling_change": s,
+        "reserves:ceiling_approve": s | {"pk": proposal.pk},
+        "reserves:ceiling_withdraw": s | {"pk": proposal.pk},
         "reserves:programme_spend": s,
         "programme:export": s | {"register": "benefits", "fmt": "csv"},
         "reporting:reports": s,
@@ -390,12 +423,42 @@ def _build_world():
         "reserves:cost_line_edit": s | {"pk": CostLine.objects.filter(programme=programme)[0].pk},
         "reserves:cost_line_delete": s | {"pk": CostLine.objects.filter(programme=programme)[0].pk},
         "reserves:stated_figures": s,
+        "reserves:actuals": s,
+        "reserves:actuals_transparency": s,
+        "reserves:actuals_imports": s,
+        "reserves:actuals_import": s | {"pk": ledger_import.pk},
+        "reserves:actuals_import_confirm": s | {"pk": ledger_import.pk},
+        "reserves:actuals_import_discard": s | {"pk": ledger_import.pk},
+        "reserves:actuals_columns": s,
+        "reserves:actuals_cost_centres": s,
+        "reserves:actuals_cost_centre_remove": s | {"pk": cost_centre.pk},
+        "reserves:actuals_forecast": s | {"number": 1},
     }
     files = {
         "evidence": (submitted, "evidence/matrix-evidence.txt"),
         "report": (run, report_services.file_name(run, "pdf")),
     }
     return World(users=users, kwargs=kw), files
+
+
+def _actuals_world(programme, users):
+    """A rejected ledger import and a mapped cost centre (actual spend pages)."""
+    from core.history import acting_user
+    from reserves.models import CostCentreMapping, LedgerImport
+
+    with acting_user(users["finance"]):
+        ledger_import = LedgerImport.objects.create(
+            programme=programme,
+            file="ledger-imports/matrix.csv",
+            original_name="matrix.csv",
+            digest="0" * 64,
+            size=10,
+            status=LedgerImport.Status.REJECTED,
+            error="Matrix: nothing imported",
+            uploaded_by=users["finance"],
+        )
+        cost_centre = CostCentreMapping.objects.create(programme=programme, cost_centre="MX100")
+    return ledger_import, cost_centre
 
 
 def cabinet_items(programme, officer):

@@ -34,8 +34,9 @@ def role_groups():
 # page that grew with the data pass.
 EXPECTED = {
     "Home": [8, 8],
-    # Five of them: what awaits Cabinet (issue 14: counts and the oldest ten of each).
-    "Dashboard": [34, 8],
+    # What awaits Cabinet (issue 14: five, counts and the oldest ten of each) and the actual
+    # spend panel (issue 17: fourteen).
+    "Dashboard": [48, 8],
     "Programme record": [19, 8],
     "Programme record (print)": [19, 8],
     "Stage list": [12, 8],
@@ -44,16 +45,21 @@ EXPECTED = {
     "Output page": [10, 10],
     "My outputs": [11, 11],
     "Reserve list": [9, 9],
-    "Reserve statement": [9, 9],
-    "Drawdown queue": [10, 10],
+    "Reserve statement": [12, 12],
+    # Three lists, each cut into pages of 25: requests (with what fits), approvals awaiting
+    # the money, and every drawdown (its count and its page).
+    "Drawdown queue": [13, 13],
     "Drawdown page": [13, 13],
     "Refused drawdowns": [8, 8],
     "Cost profile": [9, 9],
     "Stated figures": [14, 14],
     "Spend and ceiling": [10, 10],
+    "Change the ceiling": [10, 10],
+    "Actual spend": [22, 22],
+    "Ledger imports": [10, 10],
     "Risk register": [18, 8],
     "Risk page": [13, 13],
-    "Audit log": [45, 10],
+    "Audit log": [53, 10],
     "Record history": [11, 11],
     "Reports": [8, 8],
     "Help": [7, 7],
@@ -73,7 +79,9 @@ def test_each_page_asks_the_same_exact_number_of_queries_at_scale_1_and_scale_3(
     large = count_pages(page_urls())
     # The audit log asks two queries per kind of record on its page (decision 0051), so which
     # kinds the newest 50 changes happen to be moves its count: in a full run it was 40 where
-    # a fresh database gives 45. Its count must not grow with the data, and never pass 45.
+    # a fresh database gave 45, and 53 since the demo's illustrative ledger import added four
+    # kinds of record (the column and cost-centre mappings, the import, the stage forecast).
+    # Its count must not grow with the data, and never pass 53.
     assert small["Audit log"] == large["Audit log"], (small["Audit log"], large["Audit log"])
     assert small["Audit log"][0] <= EXPECTED["Audit log"][0], small["Audit log"]
     assert small["Audit log"][1] == EXPECTED["Audit log"][1], small["Audit log"]

@@ -50,7 +50,12 @@ def test_finance_approves_a_drawdown_and_the_statement_changes(
 
     page.get_by_role("link", name="Drawdowns", exact=True).first.click()
     assert_no_axe_violations(page)
-    page.get_by_role("button", name=f"Approve {ledger['first'].reference}").click()
+    page.get_by_role("link", name=f"Check and approve {ledger['first'].reference}").click()
+    page.wait_for_load_state()
+    # Check before you approve: the effect, before the button that does it.
+    assert "goes from £0 to £300,000 of its £490,000 ceiling" in page.content()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Approve £300,000").click()
     page.wait_for_load_state()
     assert f"{ledger['first'].reference} has been approved." in page.content()
 
@@ -69,6 +74,9 @@ def test_an_over_ceiling_approval_shows_the_headroom_left(
     second = ledger["second"]
     login_page(page, live_server, "finance")
     page.goto(f"{live_server.url}/reserves/drawdowns/{second.pk}/")
+    page.get_by_role("link", name="Check and approve £250,000").click()
+    page.wait_for_load_state()
+    assert "This does not fit" in page.content()
     page.get_by_role("button", name="Approve £250,000").click()
     page.wait_for_load_state()
     summary = page.locator(".govuk-error-summary")

@@ -18,6 +18,7 @@ from programme.models import (
     ReportReview,
 )
 from tests.programme.conftest import history_count, row_count
+from tests.reserves.factories import second_cabinet_member
 
 pytestmark = pytest.mark.django_db
 
@@ -177,14 +178,15 @@ def test_a_ceiling_above_the_threshold_without_a_key_decision_is_refused(
 ):
     url = reverse("reserves:ceiling_change", args=[record.slug])
     data = {
-        "new_spending_ceiling": "£600,000",
+        "new_ceiling": "£600,000",
         "title": "Raise",
         "decided_on": "2023-01-10",
         "decision_maker": "Cabinet member",
-        "summary": "More money",
+        "decision_reference": "Minute 12",
+        "reason": "More money",
     }
     html = _refused(
-        client_for(cabinet), url, data, "new_spending_ceiling", "only a new key decision can set it"
+        client_for(cabinet), url, data, "key_decision_reference", "only a new key decision"
     )
     assert "£600,000" in html
     record.refresh_from_db()
@@ -195,31 +197,51 @@ def test_a_ceiling_above_the_threshold_without_a_key_decision_is_refused(
 def test_absurd_ceilings_are_refused(client_for, cabinet, record, amount):
     url = reverse("reserves:ceiling_change", args=[record.slug])
     data = {
-        "new_spending_ceiling": amount,
+        "new_ceiling": amount,
         "title": "x",
         "decided_on": "2023-01-10",
         "decision_maker": "x",
-        "summary": "x",
+        "decision_reference": "x",
+        "reason": "x",
     }
-    _refused(client_for(cabinet), url, data, "new_spending_ceiling", "")
+    _refused(client_for(cabinet), url, data, "new_ceiling", "")
 
 
-def test_a_key_decision_may_raise_the_ceiling_above_the_threshold(client_for, cabinet, record):
+def test_a_key_decision_may_raise_the_ceiling_above_the_threshold_with_two_people(
+    client_for, cabinet, record
+):
     url = reverse("reserves:ceiling_change", args=[record.slug])
     data = {
-        "new_spending_ceiling": "600000",
+        "new_ceiling": "600000",
         "title": "Stage 3 funding",
         "decided_on": "2023-01-10",
         "decision_maker": "Cabinet",
-        "is_key_decision": "on",
-        "summary": "A new key decision: expenditure over £500,000.",
+        "decision_reference": "Minute 45",
+        "key_decision_reference": "KD/2023/07",
+        "reason": "A new key decision: expenditure over £500,000.",
     }
-    assert client_for(cabinet).post(url, data).status_code == 302
+    second = second_cabinet_member()
+    assert client_for(second).post(url, data).status_code == 302
+    record.refresh_from_db()
+    assert str(record.spending_ceiling) == "490000.00"  # one person changes nothing
+    proposal = record.ceiling_proposals.get()
+    approve = reverse("reserves:ceiling_approve", args=[record.slug, proposal.pk])
+    # The proposer cannot approve their own: the page says so and the POST is refused.
+    assert "a different Cabinet member must approve" in client_for(second).get(approve).text
+    assert client_for(second).post(approve).status_code == 403
+    record.refresh_from_db()
+    assert str(record.spending_ceiling) == "490000.00"
+    page = client_for(cabinet).get(approve)
+    assert "goes from £490,000 to £600,000" in page.text
+    assert client_for(cabinet).post(approve).status_code == 302
     record.refresh_from_db()
     assert str(record.spending_ceiling) == "600000.00"
     latest = record.history.latest()
     assert latest.history_user == cabinet
     assert "£490,000 → £600,000" in latest.history_change_reason
+    assert "proposed by Cabinet2 Tester, approved by Cabinet Tester" in (
+        latest.history_change_reason
+    )
 
 
 def test_a_duplicate_glossary_term_is_refused_next_to_the_term(client_for, officer, record):

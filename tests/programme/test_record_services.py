@@ -16,6 +16,13 @@ from programme.models import Decision, Programme, ReportReview
 from reserves import selectors as reserves_selectors
 from reserves import services as reserves_services
 from tests.programme.conftest import ProgrammeFactory, history_count, row_count, signed_off
+from tests.reserves.factories import ceiling_data, change_ceiling, second_cabinet_member
+
+
+@pytest.fixture(autouse=True)
+def _second_cabinet_member(db):
+    """cabinet2 exists before any test counts rows: every ceiling change needs two people."""
+    return second_cabinet_member()
 
 
 def _decision(programme, amount, *, key=False, day=date(2023, 1, 10)):
@@ -50,7 +57,7 @@ def _committed(programme, amount, *, requester, approver):
 def test_a_ceiling_above_the_threshold_needs_a_key_decision(cabinet, programme):
     rows, history = row_count(), history_count()
     with pytest.raises(ValidationError) as refused:
-        reserves_services.ceiling_change(
+        change_ceiling(
             programme=programme, decision=_decision(programme, "500000.01"), user=cabinet
         )
     assert "key-decision threshold of £500,000" in str(refused.value.message_dict)
@@ -61,16 +68,14 @@ def test_a_ceiling_above_the_threshold_needs_a_key_decision(cabinet, programme):
 
 @pytest.mark.django_db
 def test_a_ceiling_at_the_threshold_needs_no_key_decision(cabinet, programme):
-    reserves_services.ceiling_change(
-        programme=programme, decision=_decision(programme, "500000"), user=cabinet
-    )
+    change_ceiling(programme=programme, decision=_decision(programme, "500000"), user=cabinet)
     programme.refresh_from_db()
     assert programme.spending_ceiling == Decimal("500000.00")
 
 
 @pytest.mark.django_db
 def test_a_key_decision_raises_the_ceiling_and_both_rows_name_the_user(cabinet, programme):
-    decision = reserves_services.ceiling_change(
+    decision = change_ceiling(
         programme=programme, decision=_decision(programme, "750000", key=True), user=cabinet
     )
     programme.refresh_from_db()
@@ -86,33 +91,52 @@ def test_a_ceiling_below_committed_spend_is_refused(officer, finance, cabinet, p
     _committed(programme, "300000", requester=officer, approver=finance)
     assert reserves_selectors.programme_spend(programme)["committed"] == Decimal("300000.00")
     with pytest.raises(ValidationError) as refused:
-        reserves_services.ceiling_change(
+        change_ceiling(
             programme=programme, decision=_decision(programme, "299999.99"), user=cabinet
         )
     assert "below the £300,000 the programme has already committed" in str(
-        refused.value.message_dict["new_spending_ceiling"]
+        refused.value.message_dict["new_ceiling"]
     )
-    reserves_services.ceiling_change(
-        programme=programme, decision=_decision(programme, "300000"), user=cabinet
-    )
+    change_ceiling(programme=programme, decision=_decision(programme, "300000"), user=cabinet)
     programme.refresh_from_db()
     assert programme.spending_ceiling == Decimal("300000.00")
 
 
 @pytest.mark.django_db
 def test_only_cabinet_and_admin_change_the_ceiling(officer, finance, programme):
+    data = ceiling_data(_decision(programme, "400000"))
+    proposal = reserves_services.ceiling_propose(
+        programme=programme, user=second_cabinet_member(), data=data
+    )
     for user in (officer, finance):
         with pytest.raises(PermissionDenied):
-            reserves_services.ceiling_change(
-                programme=programme, decision=_decision(programme, "400000"), user=user
-            )
+            reserves_services.ceiling_propose(programme=programme, user=user, data=data)
+        with pytest.raises(PermissionDenied):
+            reserves_services.ceiling_approve(proposal=proposal, user=user)
+    assert not Decision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_one_cabinet_member_alone_never_changes_the_ceiling(cabinet, programme):
+    """Issue 12, case 4: a ceiling of £999,999,999.99 "decided" on 1 January 1900 by one
+    account. The date is refused; and even a sane proposal waits for a second person."""
+    absurd = ceiling_data(_decision(programme, "999999999.99", key=True, day=date(1900, 1, 1)))
+    with pytest.raises(ValidationError) as refused:
+        reserves_services.ceiling_propose(programme=programme, user=cabinet, data=absurd)
+    assert "on or after the programme's own decision" in str(refused.value.message_dict)
+    sane = ceiling_data(_decision(programme, "600000", key=True))
+    proposal = reserves_services.ceiling_propose(programme=programme, user=cabinet, data=sane)
+    with pytest.raises(PermissionDenied, match="different Cabinet member"):
+        reserves_services.ceiling_approve(proposal=proposal, user=cabinet)
+    programme.refresh_from_db()
+    assert programme.spending_ceiling == Decimal("490000.00")
     assert not Decision.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_ceiling_decision_dated_in_the_future_is_refused(cabinet, programme):
     with pytest.raises(ValidationError):
-        reserves_services.ceiling_change(
+        change_ceiling(
             programme=programme,
             decision=_decision(programme, "400000", day=date(2999, 1, 1)),
             user=cabinet,
@@ -253,13 +277,15 @@ def test_a_ceiling_cut_and_an_approval_racing_never_both_win(officer, finance, c
             barrier.wait()
             drawdown_approve(drawdown=drawdown, user=finance)
 
-        def cut(programme=programme, barrier=barrier):
+        proposal = reserves_services.ceiling_propose(
+            programme=programme,
+            user=second_cabinet_member(),
+            data=ceiling_data(_decision(programme, "200000")),
+        )
+
+        def cut(proposal=proposal, barrier=barrier):
             barrier.wait()
-            reserves_services.ceiling_change(
-                programme=Programme.objects.get(pk=programme.pk),
-                decision=_decision(programme, "200000"),
-                user=cabinet,
-            )
+            reserves_services.ceiling_approve(proposal=proposal, user=cabinet)
 
         (t1, e1), (t2, e2) = _in_thread(approve), _in_thread(cut)
         t1.join(20)

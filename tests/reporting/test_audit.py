@@ -212,13 +212,19 @@ def test_the_csv_export_holds_the_changes_and_the_refusals(client_for, officer, 
 
 @pytest.mark.parametrize("role", ["officer", "finance", "cabinet", "admin"])
 def test_every_role_reads_the_audit_pages(role, role_users, client_for, programme):
+    """Each role gets the pages with the change in them, not only a 200."""
+    _rename(programme, role_users["officer"], "Renamed for every role")
     client = client_for(role_users[role])
-    for url in (
-        reverse("reporting:audit", kwargs={"slug": programme.slug}),
-        reverse("reporting:audit_export", kwargs={"slug": programme.slug}),
-        _history_url(programme, programme),
-    ):
-        assert client.get(url).status_code == 200, url
+    log = client.get(reverse("reporting:audit", kwargs={"slug": programme.slug}))
+    assert log.status_code == 200
+    assert "Renamed for every role" in log.content.decode()
+    export = client.get(reverse("reporting:audit_export", kwargs={"slug": programme.slug}))
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert ["Name", "Test programme", "Renamed for every role"] in [r[5:8] for r in rows]
+    history = client.get(_history_url(programme, programme))
+    assert history.status_code == 200
+    assert history.context["entries"][0].changes[0].new == "Renamed for every role"
 
 
 def test_a_user_without_a_role_is_refused_the_audit_pages(client_for, programme):

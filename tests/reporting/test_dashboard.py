@@ -132,7 +132,7 @@ def test_spend_is_measured_against_the_ceiling_and_the_threshold(demo_programme)
     rows = dict(dash.spend.rows())
     assert rows["Spending ceiling"] == Decimal("490000.00")
     assert rows["Key-decision threshold"] == Decimal("500000.00")
-    assert rows["Remaining under the ceiling"] == Decimal("0.00")
+    assert rows["Headroom under the ceiling"] == Decimal("0.00")
     assert rows["Headroom below the key-decision threshold"] == Decimal("10000.00")
 
 

@@ -90,9 +90,10 @@ def test_the_stated_figures_show_each_slip_with_its_paragraph(demo):
     remaining = checks["Balance left in the Financial Resilience earmarked reserve"]
     assert remaining["figure"].stated_text == "approximately £5.9m"
     assert remaining["value"] == Decimal("5420000.00")
-    assert "£5,910,000 before it" in remaining["computed"]
-    assert "£480,000 more than the ledger" in remaining["difference"]
-    assert "balance before this programme" in remaining["difference"]
+    assert "(£5,910,000 without it)" in remaining["computed"]
+    assert "£480,000 more than the £5,420,000 the ledger computes" in remaining["difference"]
+    # True: £5,910,000 written to the nearest £100,000 is £5,900,000.
+    assert "matches the balance without this programme's £490,000" in remaining["difference"]
     assert not remaining["matches"]
 
     total_row = checks["TOTAL row of the cost table (2022/23)"]

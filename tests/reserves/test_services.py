@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from reserves import services
+from reserves import selectors, services
 from reserves.models import CostLine, Drawdown, DrawdownRefusal
 
 pytestmark = pytest.mark.django_db
@@ -176,8 +176,15 @@ def test_an_officer_may_cancel_their_own_request_but_not_an_approved_one(
 
 def test_cancelling_an_approval_frees_its_headroom(programme, make_drawdown, finance):
     approved = make_drawdown("490000", status="approved", programme=programme)
+    with pytest.raises(ValidationError) as refused:  # the ceiling is fully committed...
+        make_drawdown("490000", programme=programme)
+    assert "above the £490,000 ceiling" in refused.value.message_dict["amount"][0]
     services.drawdown_cancel(drawdown=approved, user=finance, reason="Re-scoped")
-    make_drawdown("490000", status="approved", programme=programme)
+    again = make_drawdown("490000", status="approved", programme=programme)  # ...until now
+    assert again.status == Drawdown.Status.APPROVED
+    assert selectors.programme_spend(programme)["committed"] == Decimal("490000.00")
+    approved.refresh_from_db()
+    assert approved.status == Drawdown.Status.CANCELLED
 
 
 def test_dates_out_of_order_are_refused(programme, make_drawdown, finance):

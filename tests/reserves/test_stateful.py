@@ -1,14 +1,15 @@
 """Random sequences of request, approve, reject, schedule, draw and cancel across two
-programmes sharing one reserve: after every step the ceilings and the floor hold, each
-approval succeeds exactly when it fits, and the committed totals equal the sum of the
-committed drawdowns."""
+programmes sharing one reserve, with two-person ceiling changes, floor edits, deletes and
+negative amounts thrown in: after every step the ceilings and the floor hold, each action
+succeeds exactly when the ledger says it may, no amount is £0 or less, and the ledger
+module's totals equal a direct SQL sum."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -21,7 +22,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from reserves import services
+from reserves import ledger, services
 from reserves.models import Drawdown
 from reserves.selectors import programme_spend, reserve_position
 from tests.conftest import make_user
@@ -46,6 +47,8 @@ class DrawdownLedger(RuleBasedStateMachine):
         self._atomic.__enter__()
         self.officer = make_user("sm-officer", "Officer")
         self.finance = make_user("sm-finance", "Finance")
+        self.cabinet = make_user("sm-cabinet", "Cabinet")
+        self.cabinet2 = make_user("sm-cabinet2", "Cabinet")
         # £150,000 above the floor, against ceilings of £100,000 and £80,000: both bind.
         self.reserve = ReserveFactory(
             opening_balance=Decimal("170000.00"), floor=Decimal("20000.00")
@@ -113,6 +116,78 @@ class DrawdownLedger(RuleBasedStateMachine):
             return
         assert expected, f"approval of {row} accepted though it does not fit"
         row["status"] = "approved"
+        row["ever_committed"] = True
+
+    @rule(which=st.integers(0, 1), ceiling=st.sampled_from(["30000", "50000", "80000", "150000"]))
+    def change_ceiling(self, which, ceiling):
+        """One Cabinet member proposes, another approves: refused below what is committed."""
+        programme = self.programmes[which]
+        ceiling = Decimal(ceiling)
+        expected = (
+            ceiling >= self._committed(programme=which) and ceiling != programme.spending_ceiling
+        )
+        try:
+            proposal = services.ceiling_propose(
+                programme=programme,
+                user=self.cabinet,
+                data={
+                    "new_ceiling": ceiling,
+                    "title": "Random",
+                    "reason": "Random",
+                    "decided_on": date(2023, 1, 10),
+                    "decision_maker": "",
+                    "decision_reference": "Random",
+                    "key_decision_reference": "",
+                },
+            )
+            services.ceiling_approve(proposal=proposal, user=self.cabinet2)
+        except ValidationError:
+            assert not expected, f"ceiling {ceiling} refused though it covers what is committed"
+            return
+        assert expected, f"ceiling {ceiling} accepted though below what is committed"
+        programme.refresh_from_db()
+        assert programme.spending_ceiling == ceiling
+
+    @rule(floor=st.sampled_from(["0", "20000", "60000", "120000"]))
+    def set_floor(self, floor):
+        floor = Decimal(floor)
+        expected = self.reserve.opening_balance - self._committed() >= floor
+        try:
+            services.reserve_update(reserve=self.reserve, user=self.finance, data={"floor": floor})
+        except ValidationError:
+            assert not expected, f"floor {floor} refused though the reserve holds enough"
+            return
+        assert expected, f"floor {floor} accepted though the reserve holds less"
+        self.reserve.refresh_from_db()
+
+    @rule(pk=consumes(drawdowns))
+    def delete(self, pk):
+        row = self.ledger[pk]
+        expected = not row.get("ever_committed")
+        try:
+            with transaction.atomic():
+                Drawdown.objects.get(pk=pk).delete()
+        except ValidationError:
+            assert not expected, f"{row} could not be deleted though never committed"
+            return
+        assert expected, f"{row} was deleted though it is or was committed"
+        del self.ledger[pk]
+
+    @rule(which=st.integers(0, 1), amount=st.sampled_from(["-100000", "0", "-0.01"]))
+    def negative(self, which, amount):
+        drawdown = Drawdown(
+            reserve=self.reserve,
+            programme=self.programmes[which],
+            purpose="Negative",
+            amount=Decimal(amount),
+            status=Drawdown.Status.APPROVED,
+        )
+        try:
+            with transaction.atomic():
+                drawdown.save()
+        except ValidationError:
+            return
+        raise AssertionError(f"a drawdown of {amount} was saved")
 
     @rule(pk=drawdowns)
     def reject(self, pk):
@@ -184,6 +259,22 @@ class DrawdownLedger(RuleBasedStateMachine):
             assert spend["committed"] == self._committed(programme=index)
             assert spend["committed"] <= programme.spending_ceiling
             assert spend["remaining"] == programme.spending_ceiling - spend["committed"]
+
+    @invariant()
+    def the_ledger_equals_a_direct_sql_sum_and_no_amount_is_nothing(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(SUM(amount) FILTER (WHERE status IN "
+                "('approved', 'scheduled', 'drawn')), 0), COUNT(*) FILTER (WHERE amount <= 0) "
+                "FROM reserves_drawdown WHERE reserve_id = %s",
+                [self.reserve.pk],
+            )
+            committed, nothing = cursor.fetchone()
+        assert nothing == 0
+        assert ledger.reserve_money(self.reserve).committed == committed
+        assert ledger.reserve_money(self.reserve).above_floor >= 0
+        for programme in self.programmes:
+            assert ledger.programme_money(programme).headroom >= 0
 
     @invariant()
     def the_reserve_stays_above_its_floor(self):

@@ -9,8 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reserves import services
 from reserves.models import CostLine, Drawdown, StatedFigure
 from tests.helpers import all_url_patterns, query_count
+
+from .factories import second_cabinet_member
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,26 @@ def world(programme, make_drawdown, finance):
         stated_amount=Decimal("5900000"),
         source_reference="Resource implications",
     )
-    return {"programme": programme, "reserve": programme.funding_reserve, "line": line, **drawdowns}
+    proposal = services.ceiling_propose(
+        programme=programme,
+        user=second_cabinet_member(),
+        data={
+            "new_ceiling": Decimal("480000"),
+            "title": "Cut the ceiling",
+            "reason": "Savings",
+            "decided_on": date(2023, 1, 10),
+            "decision_maker": "Cabinet",
+            "decision_reference": "Minute 9",
+            "key_decision_reference": "",
+        },
+    )
+    return {
+        "programme": programme,
+        "reserve": programme.funding_reserve,
+        "line": line,
+        "proposal": proposal,
+        **drawdowns,
+    }
 
 
 def _pages(w):
@@ -68,22 +90,45 @@ def _pages(w):
         ("reserves:stated_figures", {"slug": slug}, EVERYONE),
         ("reserves:programme_spend", {"slug": slug}, EVERYONE),
         ("reserves:ceiling_change", {"slug": slug}, DECIDERS),
+        ("reserves:ceiling_approve", {"slug": slug, "pk": w["proposal"].pk}, DECIDERS),
     ]
+
+
+# POST-only actions on a ceiling proposal.
+CEILING_ACTIONS = {"reserves:ceiling_withdraw"}
 
 
 # Actions are POST only: (url name, form data, roles allowed, the drawdown state used).
 ACTIONS = [
     ("reserves:drawdown_approve", {}, FINANCE, "requested"),
-    ("reserves:drawdown_reject", {"reject-reason": "Not now"}, FINANCE, "requested"),
+    (
+        "reserves:drawdown_reject",
+        {"reject-reason": "Not now", "confirmed": "yes"},
+        FINANCE,
+        "requested",
+    ),
     ("reserves:drawdown_schedule", {"schedule-scheduled_for": "2022-09-30"}, FINANCE, "approved"),
     ("reserves:drawdown_mark_drawn", {}, FINANCE, "approved"),
-    ("reserves:drawdown_cancel", {"cancel-reason": "Re-scoped"}, FINANCE, "approved"),
+    (
+        "reserves:drawdown_cancel",
+        {"cancel-reason": "Re-scoped", "confirmed": "yes"},
+        FINANCE,
+        "approved",
+    ),
 ]
+# Approving has its own "check before you approve" page (GET); the others are POST only.
+CHECK_PAGES = {"reserves:drawdown_approve"}
 
 
 def test_every_reserves_url_is_in_the_role_matrix(world):
-    names = {name for _route, name in all_url_patterns() if name and name.startswith("reserves:")}
+    # The actual-spend pages have their own rows in tests/test_permission_matrix.py.
+    names = {
+        name
+        for _route, name in all_url_patterns()
+        if name and name.startswith("reserves:") and not name.startswith("reserves:actuals")
+    }
     covered = {name for name, _kw, _roles in _pages(world)} | {a[0] for a in ACTIONS}
+    covered |= CEILING_ACTIONS
     assert names == covered
 
 
@@ -114,9 +159,13 @@ def test_each_role_may_post_exactly_the_actions_it_may(
 ):
     drawdown = world[state]
     if name == "reserves:drawdown_mark_drawn":
-        data = {"drawn-drawn_on": timezone.localdate().isoformat()}
+        data = {"drawn-drawn_on": timezone.localdate().isoformat(), "confirmed": "yes"}
     client = client_for(role_users[role])
-    assert client.get(reverse(name, kwargs={"pk": drawdown.pk})).status_code == 405
+    shown = client.get(reverse(name, kwargs={"pk": drawdown.pk})).status_code
+    if name in CHECK_PAGES:
+        assert shown == (200 if role in allowed else 403)
+    else:
+        assert shown == 405
     before = Drawdown.objects.get(pk=drawdown.pk).status
     response = client.post(reverse(name, kwargs={"pk": drawdown.pk}), data)
     after = Drawdown.objects.get(pk=drawdown.pk).status
@@ -128,11 +177,29 @@ def test_each_role_may_post_exactly_the_actions_it_may(
         assert after == before
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_only_deciders_withdraw_a_ceiling_proposal(role, world, role_users, client_for):
+    proposal = world["proposal"]
+    url = reverse(
+        "reserves:ceiling_withdraw", kwargs={"slug": world["programme"].slug, "pk": proposal.pk}
+    )
+    client = client_for(role_users[role])
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    proposal.refresh_from_db()
+    if role in DECIDERS:
+        assert response.status_code == 302
+        assert proposal.status == "withdrawn" and proposal.withdrawn_by == role_users[role]
+    else:
+        assert response.status_code == 403
+        assert proposal.status == "proposed"
+
+
 def test_an_officer_cancels_their_own_request_from_its_page(world, client_for, officer):
     drawdown = world["requested"]
     response = client_for(officer).post(
         reverse("reserves:drawdown_cancel", kwargs={"pk": drawdown.pk}),
-        {"cancel-reason": "Not needed"},
+        {"cancel-reason": "Not needed", "confirmed": "yes"},
     )
     assert response.status_code == 302
     assert Drawdown.objects.get(pk=drawdown.pk).status == "cancelled"
@@ -330,17 +397,21 @@ def test_the_statement_downloads_as_csv_and_excel(world, client_for, cabinet):
     client = client_for(cabinet)
     csv = client.get(reverse("reserves:statement_export", kwargs={"pk": reserve.pk, "fmt": "csv"}))
     text = csv.content.decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Reference,Date,Purpose")
-    assert "Opening balance,2022-04-01" in text and "17400000.00" in text
+    assert text.splitlines()[0] == "Date,Drawdown,Purpose,Actual or planned,Amount,Balance after"
     assert "17370000.00" in text  # the balance after the three committed £10,000 drawdowns
     xlsx = client.get(
         reverse("reserves:statement_export", kwargs={"pk": reserve.pk, "fmt": "xlsx"})
     )
     book = load_workbook(BytesIO(xlsx.content))
-    assert book.sheetnames == ["Statement", "Movements", "By financial year"]
-    summary = {row[0].value: row[2] for row in book["Statement"].iter_rows(min_row=2)}
-    assert round(summary["Available after commitments"].value, 2) == 17370000
-    assert summary["Available after commitments"].number_format == '"£"#,##0.00'
+    # The same tables, titles and headers as the reserve position statement (reporting).
+    assert book.sheetnames == ["Reserve position", "Movements", "Reserve projection"]
+    summary = {row[0].value: row[1] for row in book["Reserve position"].iter_rows(min_row=2)}
+    assert round(summary["Available after everything committed"].value, 2) == 17370000
+    assert summary["Available after everything committed"].number_format == '"£"#,##0.00'
+    years = [row[0].value for row in book["Reserve projection"].iter_rows(min_row=1)]
+    assert years[1] == "2022/23" and "Approved or scheduled" in [
+        c.value for c in book["Reserve projection"][1]
+    ]
 
 
 def test_the_drawdown_list_downloads_with_who_did_what(world, client_for, officer):

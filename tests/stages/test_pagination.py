@@ -69,13 +69,27 @@ def test_the_chart_draws_the_latest_updates_and_says_where_the_rest_are(
     assert url(stages[1].programme, "export", dataset="updates", fmt="csv") in html
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "999"])
-def test_a_bad_page_number_gives_a_page_not_an_error(client_for, officer, stages, page):
-    _updates(stages[1], officer, selectors.UPDATES_PER_PAGE + 1)
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    # As Django's Paginator.get_page: not a number, the first page (the newest update); a
+    # number out of range either way, the last page (the oldest, alone on it).
+    [("0", "last"), ("-1", "last"), ("abc", "first"), ("999", "last")],
+)
+def test_a_bad_page_number_gives_a_page_not_an_error(client_for, officer, stages, page, shown):
+    per_page = selectors.UPDATES_PER_PAGE
+    _updates(stages[1], officer, per_page + 1)
     response = client_for(officer).get(
         url(stages[1].programme, "detail", number=1), {"updates": page}
     )
     assert response.status_code == 200
+    html = response.content.decode()
+    nav = _pagination(html, "Pages of progress updates")
+    if shown == "first":
+        assert f"Update number {per_page}<" in html and "Update number 0<" not in html
+        assert 'aria-current="page">1<' in nav
+    else:
+        assert "Update number 0<" in html and f"Update number {per_page}<" not in html
+        assert 'aria-current="page">2<' in nav
 
 
 def test_my_outputs_are_ordered_by_the_database_across_pages(client_for, officer, stages):
