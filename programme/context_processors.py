@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 
 from core.access import Capability, can, primary_role
 
+from .demo import is_demo
 from .models import Programme
 
 # (label, url name, needs the programme slug, capability). Items whose page does not exist
@@ -52,6 +53,12 @@ def tracker(request):
         items.append({"label": label, "url": url, "current": request.path == url})
     role = primary_role(user)
     context.update(
-        {"nav_items": items, "nav_programme_slug": slug, "user_role": role.value if role else ""}
+        {
+            "nav_items": items,
+            "nav_programme_slug": slug,
+            "user_role": role.value if role else "",
+            # The demo programme is identified by its slug: no query beyond the one above.
+            "demo_loaded": is_demo(slug),
+        }
     )
     return context

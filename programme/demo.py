@@ -5,6 +5,8 @@ and never changed once there, so a second run adds no rows and no history."""
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from .models import (
     AlternativeOption,
     Benefit,
@@ -18,9 +20,23 @@ from .models import (
     Recommendation,
     ReportReview,
 )
+from .report_source import FRAGMENT_SEPARATOR, paragraph_text
 
 DEMO_SLUG = "digital-customer-services-transformation"
 DECISION_DATE = date(2022, 7, 19)
+
+
+DEMO_NOTICE = (
+    "Demo data: facts cited to the decision report quote it; progress, ratings, owners, due "
+    "dates and targets are illustrative, invented to show the tracker working."
+)
+
+
+def is_demo(programme) -> bool:
+    """Whether `programme` (or its slug) is the demo's: pages, exports and reports say so."""
+    return getattr(programme, "slug", programme) == DEMO_SLUG
+
+
 DECISION_MAKER = "Cabinet member finance, corporate services and planning"
 
 PROGRAMME = {
@@ -49,6 +65,8 @@ PROGRAMME = {
     "wards_affected": "(All Wards)",
     "status": Programme.Status.IN_DELIVERY,
     "source_reference": "Purpose",
+    "source_quote": "To gain authorisation to draw up to £490,000 from the council's corporate "
+    "reserves in the 2022/23 financial year",
     "appendices": "None",
     "background_papers": "None Identified",
 }
@@ -95,6 +113,21 @@ RECOMMENDATIONS = [
         "the report.",
     ),
 ]
+# The key decision in the report's words: recommendations b) and c), not a paraphrase.
+KEY_DECISION_SUMMARY = (
+    "Approves “the agreed approach to digital and customer services transformation” "
+    "(recommendation a), “expenditure up to the value of £490,000 from the council's corporate "
+    "revenue reserves” (b), and authorises “the Director for Resources and Assurance to take "
+    "all steps necessary … up to the value of £490,000” (c)."
+)
+KEY_DECISION_QUOTE = FRAGMENT_SEPARATOR.join(
+    [
+        "the agreed approach to digital and customer services transformation",
+        "expenditure up to the value of £490,000 from the council's corporate revenue reserves",
+        "the Director for Resources and Assurance to take all steps necessary",
+        "up to the value of £490,000",
+    ]
+)
 # The report records no outcome. The programme is in delivery under a £490,000 ceiling, so
 # the demo takes the recommendations as approved on the decision date, and says so.
 RECOMMENDATION_NOTE = (
@@ -419,55 +452,67 @@ REVIEWS = [
     ),
 ]
 
+# The report states these three numbers as the problem (paragraph 8), not as benefit measures,
+# and sets no targets: the measures are the demo's reading of paragraph 8 and every target is
+# illustrative. The benefits narrative itself (paragraphs 29-34) is on the record, verbatim.
+ILLUSTRATIVE_MEASURE = (
+    "Illustrative (demo): the report gives this number as the position today (paragraph 8); "
+    "it does not set it as a benefit measure or give a target."
+)
 BENEFITS = [
     {
-        "title": "One front door instead of nine call centres",
-        "description": (
-            "Through digitisation the council will be able to consolidate things like "
-            "customer services, social media, analytics and project management."
-        ),
+        "title": "Number of call centres",
+        "description": ILLUSTRATIVE_MEASURE,
         "measure": "Number of council call centres",
         "unit": "call centres",
         "direction": Benefit.Direction.DECREASE,
         "baseline_value": Decimal("9"),
         "baseline_text": "nine call centres",
         "target_value": Decimal("1"),
-        "source_reference": "para 30",
+        "source_reference": "para 8",
+        "source_quote": "Across the council there are nine call centres",
     },
     {
-        "title": "More calls reach the main customer services access point",
+        "title": "Share of calls received at the main customer services access point",
         "description": (
-            "The council will aim to resolve queries at the first point of contact, leading to "
-            "less frustration and taking inefficiency out of the system."
+            f"{ILLUSTRATIVE_MEASURE} The report's sentence does not make clear whether "
+            "“they” (who receive 16% of calls) means Blueschool House or all nine call "
+            "centres."
         ),
-        "measure": "Share of the council's calls received at Blueschool House, the main "
-        "customer services access point",
+        "measure": "Share of the council's calls received at the main customer services "
+        "access point (Blueschool House)",
         "unit": "%",
         "direction": Benefit.Direction.INCREASE,
         "baseline_value": Decimal("16"),
         "baseline_text": "on average 16% of the calls into the council",
         "target_value": Decimal("80"),
-        "source_reference": "para 31",
+        "source_reference": "para 8",
+        "source_quote": "Blueschool House being the main customer services access point however "
+        "they only receive on average 16% of the calls into the council",
     },
     {
-        "title": "Fewer telephone numbers for residents to find",
+        "title": "Telephone numbers on the council's website",
         "description": (
-            "Improve customer journeys so that services meet the demands of the customer "
-            "rather than the council's resourcing demands."
+            f"{ILLUSTRATIVE_MEASURE} The report says “over 700”: 700 is the lower bound, "
+            "not a count."
         ),
-        "measure": "Telephone numbers for the council on the council's website",
+        "measure": "Telephone numbers for the council on the council's website (over 700)",
         "unit": "numbers",
         "direction": Benefit.Direction.DECREASE,
         "baseline_value": Decimal("700"),
-        "baseline_text": "over 700 telephone numbers",
+        "baseline_text": "over 700 telephone number (sic)",
         "target_value": Decimal("50"),
-        "source_reference": "para 31",
+        "source_reference": "para 8",
+        "source_quote": "There are also over 700 telephone number for the council on the "
+        "council's website.",
     },
 ]
-# The report states baselines (para 8) and no targets or dates: the demo's are illustrative.
+# The report gives no baseline date or target date: the baseline is dated on the decision date
+# (the report's own), the illustrative target date is set from the load date (demo_dates).
 BENEFIT_BASELINE_DATE = DECISION_DATE
-BENEFIT_TARGET_DATE = date(2025, 3, 31)
 
+# (term, meaning, where the report has it, the report's words). Abbreviations the report
+# never uses are said to be written out there, not "used".
 GLOSSARY = [
     (
         "S151 officer",
@@ -475,43 +520,57 @@ GLOSSARY = [
         "Government Act 1972 for the proper administration of its financial affairs. The "
         "Deputy S151 Officer acts for them.",
         "para 54; Approved by",
+        "section 151 officer … Deputy S151 Officer",
     ),
-    ("CLT", "Council Leadership Team: the council's senior officers.", "Consultees table"),
+    (
+        "CLT",
+        "Council Leadership Team: the council's senior officers.",
+        "Consultees table",
+        "Council Leadership Team (CLT)",
+    ),
     (
         "MTFS",
         "Medium Term Financial Strategy: the council's financial plan for the next few years; "
-        "reserves are judged over its period.",
-        "Resource implications",
+        "reserves are judged over its period. The report writes it out; it never abbreviates "
+        "it.",
+        "Resource implications, below the tables (written out)",
+        "Medium Term Financial Strategy period",
     ),
     (
         "PROM",
         "Performance, Risk and Opportunity Management Framework: how the council manages "
         "performance, risks and opportunities, including the categories of risk.",
         "para 53",
+        "Performance, Risk and Opportunity Management Framework (PROM)",
     ),
     (
         "BAU",
         "Business as usual: the normal running of services once a change is handed over "
-        "(stage 3 of this programme).",
-        "para 25",
+        "(stage 3 of this programme). The report writes it out; it never abbreviates it.",
+        "para 25 (written out)",
+        "stage 3 will be the handover to business as usual",
     ),
     (
         "EIA",
         "Equality Impact Assessment: an assessment of how a change affects people who share a "
-        "protected characteristic.",
-        "para 46",
+        "protected characteristic. The report writes it out; it never abbreviates it.",
+        "para 46 (written out)",
+        "Equality Impact Assessments will be included",
     ),
     (
         "RAG",
         "Red, amber, green: a rating of delivery confidence. Not used in the report; used by "
         "this tracker for stages, always with its words.",
         "Not in the report",
+        "",
     ),
     (
         "County Plan",
         "The council's plan for the county, adopted in February 2020, with its vision and "
         "three themes: connectivity, wellbeing and sustainability.",
         "paras 2, 35 and 36",
+        "The council's County Plan, adopted by the council in February 2020 … There are three "
+        "key themes to the County Plan",
     ),
     (
         "Key decision",
@@ -519,24 +578,29 @@ GLOSSARY = [
         "service's budget (£500,000 or more) or to affect communities in two or more wards; "
         "it must be published in advance.",
         "Decision type",
+        "A threshold of £500,000 is regarded as significant. … (two or more wards) affected",
     ),
     (
         "Earmarked reserve",
         "Money the council has set aside for a particular purpose; this programme draws on "
         "the Financial Resilience earmarked reserve.",
         "Resource implications",
+        "This decision requests the use of £490k from the Financial Resilience earmarked reserve.",
     ),
     (
         "PCR 2015",
         "The Public Contract Regulations 2015: the law on how public bodies buy goods and "
-        "services, including the tender process.",
-        "para 50",
+        "services, including the tender process. The report writes it out; it never "
+        "abbreviates it.",
+        "para 50 (written out)",
+        "the Public Contract Regulations 2015",
     ),
     (
         "Public sector equality duty",
         "The duty under section 149 of the Equality Act 2010 to have due regard to eliminating "
         "discrimination, advancing equality of opportunity and fostering good relations.",
         "paras 41 to 46",
+        "Under section 149 of the Equality Act 2010 … The public sector equality duty",
     ),
     (
         "Protected characteristics",
@@ -544,20 +608,45 @@ GLOSSARY = [
         "reassignment; pregnancy and maternity; marriage and civil partnership; race; religion "
         "or belief; sex; and sexual orientation.",
         "para 46",
+        "nine 'protected characteristics' (age; disability; gender reassignment; pregnancy and "
+        "maternity; marriage and civil partnership; race; religion or belief; sex; and sexual "
+        "orientation)",
     ),
     (
         "Channel shift",
         "Moving residents' contact with the council to online and self-service channels, "
         "while keeping other ways in for those who need them.",
         "para 32",
+        "confidently channel shift to a successful online offer",
     ),
     (
         "Smart County",
         "The council's ambition to use digital technology to improve services and life across "
         "the county.",
         "para 6",
+        "its ambitions around becoming a Smart County",
     ),
 ]
+
+# The report's sections that are context, each paragraph whole, in the report's words (read
+# from the project's copy of the report, so they cannot drift from it).
+NARRATIVE_SECTIONS = [
+    (KeyConsideration.Section.APPROACH, (19, 20, 21, 22, 23, 24, 25, 26, 27, 28)),
+    (KeyConsideration.Section.BENEFITS, (29, 30, 31, 32, 33, 34)),
+    (KeyConsideration.Section.COMMUNITY, (35, 36, 37)),
+    (KeyConsideration.Section.ENVIRONMENT, (39, 40)),
+    (KeyConsideration.Section.EQUALITY, (41, 42, 43, 44, 45, 46)),
+]
+
+# The demo's illustrative progress (stage dates, output due dates, updates, benefit targets)
+# was written as at this day; on loading, it moves by (load date - this day), so the programme
+# is in flight on the day it is loaded. The report's own dates never move. Decision 0130.
+ILLUSTRATIVE_AS_AT = date(2023, 1, 20)
+
+
+def illustrative_day(day: date, *, today: date) -> date:
+    """An illustrative demo date moved so that ILLUSTRATIVE_AS_AT falls on `today`."""
+    return day + (today - ILLUSTRATIVE_AS_AT)
 
 
 def _ensure(model, *, defaults: dict, **lookup):
@@ -590,7 +679,47 @@ def _programme() -> Programme:
     return programme
 
 
-def load(*, users) -> Programme:
+# Titles an earlier version of this loader gave the benefits, and the fields it got wrong
+# (issue 13): on the first run after the upgrade the row is corrected once, with a history
+# row; after that nothing matches and nothing is written.
+EARLIER_BENEFIT_TITLES = {
+    "One front door instead of nine call centres": "Number of call centres",
+    "More calls reach the main customer services access point": (
+        "Share of calls received at the main customer services access point"
+    ),
+    "Fewer telephone numbers for residents to find": "Telephone numbers on the council's website",
+}
+CORRECTED_BENEFIT_FIELDS = (
+    "title",
+    "description",
+    "measure",
+    "baseline_text",
+    "source_reference",
+    "source_quote",
+)
+
+
+def _correct_earlier_benefit(programme: Programme, benefit: dict) -> None:
+    earlier = [old for old, new in EARLIER_BENEFIT_TITLES.items() if new == benefit["title"]]
+    row = Benefit.objects.filter(programme=programme, title__in=earlier).first()
+    if row is None or Benefit.objects.filter(programme=programme, title=benefit["title"]).exists():
+        return
+    for name in CORRECTED_BENEFIT_FIELDS:
+        setattr(row, name, benefit[name])
+    row.full_clean()
+    row.save(update_fields=list(CORRECTED_BENEFIT_FIELDS))
+
+
+def _review_quote(area, reviewer: str, role: str, day: date) -> str:
+    if area == A.FINAL_APPROVAL:
+        return FRAGMENT_SEPARATOR.join(
+            ["Approved by " + reviewer, role.split(" (")[0], f"Date {day:%d/%m/%Y}"]
+        )
+    return f"{reviewer} Date {day:%d/%m/%Y}"
+
+
+def load(*, users, today: date | None = None) -> Programme:
+    today = today or timezone.localdate()
     programme = _programme()
     _ensure(
         Decision,
@@ -599,13 +728,12 @@ def load(*, users) -> Programme:
         decided_on=DECISION_DATE,
         defaults={
             "title": "Transformation Programme: digital and customer services transformation",
-            "summary": "Approves the approach, expenditure up to £490,000 from the Financial "
-            "Resilience earmarked reserve, and authority to procure and award contracts up to "
-            "£490,000.",
+            "summary": KEY_DECISION_SUMMARY,
             "decision_maker": DECISION_MAKER,
             "is_key_decision": True,
             "new_spending_ceiling": PROGRAMME["spending_ceiling"],
-            "source_reference": "Recommendation(s) b) and c)",
+            "source_reference": "Recommendation(s) a) to c)",
+            "source_quote": KEY_DECISION_QUOTE,
         },
     )
     for position, (test, text, ref) in enumerate(KEY_REASONS, start=1):
@@ -613,7 +741,12 @@ def load(*, users) -> Programme:
             KeyDecisionReason,
             programme=programme,
             test=test,
-            defaults={"text": text, "position": position, "source_reference": ref},
+            defaults={
+                "text": text,
+                "position": position,
+                "source_reference": ref,
+                "source_quote": text,
+            },
         )
     for label, text in RECOMMENDATIONS:
         _ensure(
@@ -627,6 +760,7 @@ def load(*, users) -> Programme:
                 "decided_by_name": DECISION_MAKER,
                 "outcome_notes": RECOMMENDATION_NOTE,
                 "source_reference": f"Recommendation(s) {label})",
+                "source_quote": text,
             },
         )
     for number, title, reason in OPTIONS:
@@ -639,6 +773,7 @@ def load(*, users) -> Programme:
                 "reason": reason,
                 "is_recommended": False,
                 "source_reference": f"Alternative options, para {number}",
+                "source_quote": reason,
             },
         )
     for para, text in OBJECTIVES:
@@ -646,7 +781,7 @@ def load(*, users) -> Programme:
             Objective,
             programme=programme,
             source_reference=f"para {para}",
-            defaults={"position": para, "text": text},
+            defaults={"position": para, "text": text, "source_quote": text},
         )
     for section, position, heading, text, ref in CONSIDERATIONS:
         _ensure(
@@ -654,8 +789,23 @@ def load(*, users) -> Programme:
             programme=programme,
             section=section,
             source_reference=ref,
-            defaults={"position": position, "heading": heading, "text": text},
+            defaults={
+                "position": position,
+                "heading": heading,
+                "text": text,
+                "source_quote": text,
+            },
         )
+    for section, numbers in NARRATIVE_SECTIONS:
+        for number in numbers:
+            text = paragraph_text(number)
+            _ensure(
+                KeyConsideration,
+                programme=programme,
+                section=section,
+                source_reference=f"para {number}",
+                defaults={"position": number, "heading": "", "text": text, "source_quote": text},
+            )
     for body, day, outcome, stance in CONSULTATIONS:
         _ensure(
             Consultation,
@@ -666,6 +816,7 @@ def load(*, users) -> Programme:
                 "outcome": outcome,
                 "stance": stance,
                 "source_reference": "Consultees table",
+                "source_quote": f"{body}{FRAGMENT_SEPARATOR}{outcome}",
             },
         )
     for area, reviewer, role, day in REVIEWS:
@@ -680,9 +831,11 @@ def load(*, users) -> Programme:
                 "source_reference": "Approved by"
                 if area == A.FINAL_APPROVAL
                 else "Report Reviewers table",
+                "source_quote": _review_quote(area, reviewer, role, day),
             },
         )
     for position, benefit in enumerate(BENEFITS, start=1):
+        _correct_earlier_benefit(programme, benefit)
         _ensure(
             Benefit,
             programme=programme,
@@ -693,15 +846,15 @@ def load(*, users) -> Programme:
                 "kind": Benefit.Kind.NON_FINANCIAL,
                 "baseline_date": BENEFIT_BASELINE_DATE,
                 "baseline_source": "para 8",
-                "target_date": BENEFIT_TARGET_DATE,
+                "target_date": illustrative_day(date(2025, 3, 31), today=today),
                 "target_is_demo": True,
             },
         )
-    for term, meaning, ref in GLOSSARY:
+    for term, meaning, ref, quote in GLOSSARY:
         _ensure(
             GlossaryTerm,
             programme=programme,
             term=term,
-            defaults={"meaning": meaning, "source_reference": ref},
+            defaults={"meaning": meaning, "source_reference": ref, "source_quote": quote},
         )
     return programme

@@ -72,6 +72,9 @@ class Programme(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     appendices = models.CharField(max_length=300, blank=True)
     background_papers = models.CharField(max_length=300, blank=True)
     # Tolerances (PRINCE2): how far the whole programme's forecasts may move before Cabinet
@@ -129,6 +132,9 @@ class Decision(models.Model):
     # decision (reserves.services.ceiling_approve checks it).
     is_key_decision = models.BooleanField("key decision", default=False)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -159,6 +165,9 @@ class KeyDecisionReason(models.Model):
     text = models.TextField()
     position = models.PositiveSmallIntegerField(default=0)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -194,6 +203,9 @@ class Recommendation(models.Model):
     )
     decided_by_name = models.CharField("decided by", max_length=200, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -224,6 +236,9 @@ class AlternativeOption(models.Model):
     reason = models.TextField("why (not) recommended")
     is_recommended = models.BooleanField("recommended", default=False)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -244,6 +259,9 @@ class Objective(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -256,13 +274,21 @@ class Objective(models.Model):
 
 class KeyConsideration(models.Model):
     """A numbered statement of the report that is context, not a decision: the drivers, where
-    the council is now, the County Plan vision, themes and values, the legal implications."""
+    the council is now, the approach, the benefits narrative, community and environmental
+    impact, the County Plan vision, themes and values, the equality duty, the legal
+    implications."""
 
     class Section(models.TextChoices):
+        # In the report's order (paragraphs 2-52), so the record reads as the report does.
         DRIVER = "driver", "Drivers"
         CURRENT_POSITION = "current_position", "Where we are now"
+        APPROACH = "approach", "Our approach to move forward"
+        BENEFITS = "benefits", "Key benefits for the residents"
+        COMMUNITY = "community", "Community impact"
         COUNTY_PLAN = "county_plan", "County Plan vision and themes"
         VALUE = "value", "The council's values"
+        ENVIRONMENT = "environment", "Environmental impact"
+        EQUALITY = "equality", "Equality duty"
         LEGAL = "legal", "Legal implications"
 
     programme = models.ForeignKey(
@@ -273,6 +299,9 @@ class KeyConsideration(models.Model):
     heading = models.CharField(max_length=200, blank=True)
     text = models.TextField()
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -297,6 +326,9 @@ class Consultation(models.Model):
     outcome = models.TextField()
     stance = models.CharField(max_length=20, choices=Stance.choices)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -343,6 +375,9 @@ class ReportReview(models.Model):
     reviewer_role = models.CharField("role", max_length=200, blank=True)
     reviewed_on = models.DateField("date signed", null=True, blank=True)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -410,6 +445,9 @@ class Benefit(models.Model):
     # The report sets no targets: targets loaded by the demo say so.
     target_is_demo = models.BooleanField("target is a demo figure", default=False)
     source_reference = models.CharField(max_length=100, blank=True, help_text=SOURCE_HELP)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -452,8 +490,11 @@ class GlossaryTerm(models.Model):
     term = models.CharField(max_length=100)
     meaning = models.TextField()
     source_reference = models.CharField(
-        "where the report uses it", max_length=100, blank=True, help_text=SOURCE_HELP
+        "where it is in the report", max_length=100, blank=True, help_text=SOURCE_HELP
     )
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 

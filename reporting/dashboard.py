@@ -119,7 +119,8 @@ def benefit_table(benefits: list[BenefitRow]) -> list[list]:
             [
                 b.title,
                 b.baseline_text or number_text(b.baseline_value, b.unit),
-                number_text(b.target_value, b.unit) or "No target set",
+                (number_text(b.target_value, b.unit) or "No target set")
+                + (" (demo target)" if b.target_is_demo and b.target_value is not None else ""),
                 b.target_date,
                 number_text(row.latest.value, b.unit) if row.latest else "No actual yet",
                 row.latest.measured_on if row.latest else None,

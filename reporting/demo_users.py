@@ -11,7 +11,7 @@ DEMO_USERS = [
     # username, first name, last name, role, job title
     ("officer", "Priya", "Shah", Role.OFFICER, "Transformation programme officer"),
     ("officer2", "Tom", "Bevan", Role.OFFICER, "Customer services lead"),
-    ("finance", "Jo", "Moore", Role.FINANCE, "Strategic finance"),
+    ("finance", "Ruth", "Okafor", Role.FINANCE, "Strategic finance"),
     ("finance2", "Ravi", "Kaur", Role.FINANCE, "Finance business partner"),
     (
         "cabinet",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.dates import govuk_date
 from core.money import format_gbp
 from core.names import person_name
-from programme.demo import DEMO_SLUG
+from programme.demo import DEMO_NOTICE, is_demo
 from programme.models import Programme
 from reserves import statement
 from reserves.models import DrawdownRefusal
@@ -152,14 +152,7 @@ class HighlightContext:
 
     @property
     def is_demo(self) -> bool:
-        """The demo programme (`load_demo`): the report carries the demo label."""
-        return self.programme.slug == DEMO_SLUG
-
-    demo_note = (
-        "this report is made from the demo data `load_demo` loads: the seed decision report's "
-        "programme with illustrative progress, spending, risks and decisions. It is not a "
-        "council's real position."
-    )
+        return is_demo(self.programme)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)
@@ -349,6 +342,11 @@ def highlight_sections(dash) -> list[Section]:
     ]
 
 
+def demo_facts(programme: Programme) -> list[tuple[str, str]]:
+    """The cover line every report and export of the demo programme carries; none otherwise."""
+    return [("Demo data", DEMO_NOTICE)] if is_demo(programme) else []
+
+
 def highlight_context(
     programme: Programme, *, today: date | None = None, run: ReportRun | None = None
 ) -> HighlightContext:
@@ -369,7 +367,7 @@ def highlight_context(
         programme=programme,
         generated_at=now,
         today=today,
-        facts=programme_facts(programme),
+        facts=[*demo_facts(programme), *programme_facts(programme)],
         sections=highlight_sections(dash),
         changes=changes,
         dashboard=dash,
@@ -399,6 +397,7 @@ def reserve_statement_sections(programme: Programme, *, today: date) -> list[Sec
         "Reserve",
         headers=["Item", "Value"],
         rows=[
+            *[[label, text] for label, text in demo_facts(programme)],
             ["Reserve", reserve.name],
             ["Opening balance", reserve.opening_balance],
             ["Opening date", reserve.opening_date],

@@ -65,6 +65,9 @@ class Reserve(models.Model):
         help_text="Leave blank to use the rate committed so far",
     )
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     objects = ReserveQuerySet.as_manager()
     history = HistoricalRecords()
@@ -208,6 +211,9 @@ class Drawdown(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     objects = DrawdownQuerySet.as_manager()
     history = HistoricalRecords()
@@ -315,7 +321,15 @@ class CostLine(models.Model):
     financial_year = models.CharField(max_length=7)
     amount = MoneyField()
     is_estimate = models.BooleanField(default=False)
+    # The funding streams table asks for the type: base budget / external / grant / capital
+    # borrowing (or, as here, an earmarked reserve). Blank where the report gives none.
+    stream_type = models.CharField(
+        "funding stream type", max_length=100, blank=True, default="", db_default=""
+    )
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords(m2m_fields=[stages])
 
@@ -339,6 +353,7 @@ class StatedFigure(models.Model):
         TABLE_TOTAL_COLUMN = "table_total_column", "Total column of a cost table"
         OUTPUT_LETTERS = "output_letters", "Stage 1 outputs and their letters"
         STAGES_APPROVED = "stages_approved", "Stages approved against stages costed"
+        OFFICER_TITLES = "officer_titles", "One officer's titles in different places"
 
     programme = models.ForeignKey(
         "programme.Programme", on_delete=models.PROTECT, related_name="stated_figures"
@@ -355,6 +370,9 @@ class StatedFigure(models.Model):
     )
     stated_amount = MoneyField(null=True, blank=True)
     source_reference = models.CharField("paragraph", max_length=100)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     position = models.PositiveSmallIntegerField(default=0)
 
     history = HistoricalRecords()

@@ -681,6 +681,8 @@ def stated_figures(programme: Programme) -> list[dict]:
             result = _check_total_column(figure, tables.get(figure.table))
         elif figure.kind == StatedFigure.Kind.OUTPUT_LETTERS:
             result = _check_output_letters(figure, programme)
+        elif figure.kind == StatedFigure.Kind.OFFICER_TITLES:
+            result = _check_officer_titles(figure)
         else:
             result = _check_stages(figure, programme)
         results.append({"figure": figure, **result})
@@ -791,6 +793,15 @@ def _check_output_letters(figure: StatedFigure, programme: Programme) -> dict:
     return {
         "computed": computed,
         "difference": difference[0].upper() + difference[1:],
+        "matches": False,
+    }
+
+
+def _check_officer_titles(figure: StatedFigure) -> dict:
+    """A slip of wording only: nothing to compute, so it never "matches"; both are kept."""
+    return {
+        "computed": "The same officer, named two ways; the tracker keeps each as printed",
+        "difference": "Two titles for one role",
         "matches": False,
     }
 

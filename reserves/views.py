@@ -31,7 +31,7 @@ from .forms import (
     ReserveForm,
     ScheduleForm,
 )
-from .models import CeilingProposal, Drawdown
+from .models import CeilingProposal, CostLine, Drawdown
 
 
 def _check_format(fmt: str) -> None:
@@ -419,10 +419,12 @@ def cost_profile_export(request, slug, fmt):
             rows.append(
                 [
                     table["title"],
-                    row["kind_letter"],
+                    # The report marks R or C (and estimates) in its cost table only; a cell it
+                    # left blank stays blank rather than becoming 0.00.
+                    row["kind_letter"] if table["key"] == CostLine.Table.COSTS else "",
                     row["label"],
                     row["is_estimate"],
-                    *row["values"],
+                    *(value if value else "" for value in row["values"]),
                     row["total"],
                 ]
             )

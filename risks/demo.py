@@ -8,6 +8,8 @@ and the register's data-quality panel lists them; nothing is invented.
 
 from django.db.models import Max
 
+from programme.report_source import FRAGMENT_SEPARATOR
+
 from .models import Risk, RiskFramework
 from .reference import ensure_reference_data
 
@@ -17,6 +19,7 @@ FRAMEWORK_STATEMENT = (
     "A list is provided as part of the Performance, Risk and Opportunity Management "
     "Framework (PROM)."
 )
+FRAGMENT_STATEMENT_QUOTE = FRAMEWORK_STATEMENT
 CUT_OFF_NOTE = "Mitigation text is cut off in the report (para 54)"
 
 # (title, mitigation, data-quality note) — verbatim from the table under para 54.
@@ -52,6 +55,7 @@ def load(*, programme, users) -> None:
             name=FRAMEWORK_NAME,
             statement=FRAMEWORK_STATEMENT,
             source_reference="para 53",
+            source_quote=FRAGMENT_STATEMENT_QUOTE,
         )
     existing = set(
         Risk.objects.filter(programme=programme, source_reference="para 54").values_list(
@@ -71,6 +75,7 @@ def load(*, programme, users) -> None:
             mitigation=mitigation,
             quality_flag=note,
             source_reference="para 54",
+            source_quote=f"{title}{FRAGMENT_SEPARATOR}{mitigation}",
         )
         risk.full_clean()
         risk.save()

@@ -131,6 +131,9 @@ class RiskFramework(models.Model):
     name = models.CharField(max_length=200)
     statement = models.TextField(blank=True, help_text="What the report says, verbatim")
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 
@@ -219,6 +222,9 @@ class Risk(models.Model):
     source_reference = models.CharField(
         max_length=100, blank=True, help_text="Where in the decision report this comes from"
     )
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     quality_flag = models.TextField(
         "data quality note",
         blank=True,

@@ -9,12 +9,19 @@ outputs, the approval decision and the updates are added only when missing.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
+from programme.demo import illustrative_day
 from programme.models import Decision
+from programme.report_source import FRAGMENT_SEPARATOR, paragraph_text
 
 from .models import Output, ProgressUpdate, Stage
 from .rag import Rag, RagScale
 
-DEMO_NOTE = "Demo assumption: the report gives no dates for this stage."
+DEMO_NOTE = (
+    "Illustrative (demo): the report gives no dates for this stage; these are set from the day "
+    "the demo was loaded."
+)
 LONDON = ZoneInfo("Europe/London")
 
 STAGES = [
@@ -36,6 +43,15 @@ STAGES = [
         "contract_basis": Stage.ContractBasis.FIXED_PRICE,
         "rag_scale": RagScale.FIVE_POINT,
         "source_reference": "Paragraphs 21, 47 and 50",
+        "source_quote": FRAGMENT_SEPARATOR.join(
+            [
+                "Stage one will be a diagnostics stage which will have clear outputs.",
+                "The council will follow a compliant tender process for this stage",
+                "The requirements for the first stage will be a fixed price with very clear "
+                "outcomes to be achieved within a defined timescale.",
+                "the Public Contract Regulations 2015",
+            ]
+        ),
     },
     {
         "number": 2,
@@ -52,6 +68,14 @@ STAGES = [
         "contract_basis": Stage.ContractBasis.COMMERCIAL_PRINCIPLES,
         "rag_scale": RagScale.FIVE_POINT,
         "source_reference": "Paragraphs 25 and 48",
+        "source_quote": FRAGMENT_SEPARATOR.join(
+            [
+                "Stage 2 will be the design and implementation stages",
+                "the second stage to be awarded based on a set of commercial principles that "
+                "will be defined within the invitation to tender, this is necessary as the total "
+                "costs will not be known until the 1st stage is complete.",
+            ]
+        ),
     },
     {
         "number": 3,
@@ -67,8 +91,18 @@ STAGES = [
         "contract_basis": Stage.ContractBasis.NOT_SET,
         "rag_scale": RagScale.FIVE_POINT,
         "source_reference": "Paragraph 25",
+        "source_quote": FRAGMENT_SEPARATOR.join(
+            [
+                "stage 3 will be the handover to business as usual.",
+                "once stage 2 is completed a further decision will be taken which will set out "
+                "future investment costs",
+            ]
+        ),
     },
 ]
+# Dates above and below are illustrative, written as at programme.demo.ILLUSTRATIVE_AS_AT and
+# moved to the load date by `illustrative_day`.
+ILLUSTRATIVE_DATES = ("planned_start", "planned_end")
 
 # Stage 1's outputs, verbatim from paragraph 21. The report letters the seventh "e" again.
 STAGE_1_OUTPUTS = [
@@ -106,6 +140,12 @@ STAGE_1_DEMO = {
 }
 DEMO_DATA = "[Demo data]"
 
+# (code, title, description, reference, quote, note, due date, has an owner).
+NO_STAGE = (
+    "Demo assumption: the report ties this to no stage; the demo places it in stage 2 and its "
+    "due date is illustrative."
+)
+ILLUSTRATIVE_OUTPUT = "Illustrative (demo): the report names no such output"
 STAGE_2_OUTPUTS = [
     (
         "a",
@@ -113,8 +153,11 @@ STAGE_2_OUTPUTS = [
         "A cultural transformation roadmap to support the plans coming forward, as digital "
         "transformation is heavily tied up with the culture of the organisation.",
         "Paragraph 28",
-        "",
+        "In stage 2 of the commission the council will be asking for a cultural transformation "
+        "roadmap to support the plans coming forward",
+        "The due date is illustrative (demo).",
         date(2023, 6, 30),
+        True,
     ),
     (
         "b",
@@ -123,8 +166,11 @@ STAGE_2_OUTPUTS = [
         "communication service, to promote the benefits to residents and any engagement "
         "activity that may be required.",
         "Paragraph 27",
-        "",
+        "The transformation team will work with the council's corporate communication service "
+        "to establish clear messaging and a communications plan",
+        NO_STAGE,
         date(2023, 5, 31),
+        False,
     ),
     (
         "c",
@@ -132,24 +178,31 @@ STAGE_2_OUTPUTS = [
         "Equality Impact Assessments included as the stages develop, to make sure the "
         "council takes equality implications into consideration.",
         "Paragraph 46",
-        "",
+        "As the stages develop Equality Impact Assessments will be included",
+        "Demo assumption: the report says “as the stages develop”, not in one stage; the demo "
+        "lists them under stage 2 and its due date is illustrative.",
         date(2023, 9, 29),
+        False,
     ),
     (
         "d",
         "Detailed design of the new customer services model",
         f"{DEMO_DATA} The detailed design of the customer services model chosen in stage 1.",
+        ILLUSTRATIVE_OUTPUT,
         "",
         "Demo assumption: a sensible design output; the report names none for stage 2.",
         date(2023, 9, 29),
+        True,
     ),
     (
         "e",
         "Implementation plan and first changes delivered",
         f"{DEMO_DATA} A bottom-up delivery plan and the first operational changes made.",
+        ILLUSTRATIVE_OUTPUT,
         "",
         "Demo assumption: a sensible implementation output; the report names none.",
         date(2024, 2, 29),
+        True,
     ),
 ]
 STAGE_3_OUTPUTS = [
@@ -158,8 +211,10 @@ STAGE_3_OUTPUTS = [
         "Handover to business as usual",
         "The changes handed over to the services that will run them day to day.",
         "Paragraph 25",
-        "",
+        "stage 3 will be the handover to business as usual",
+        "The due date is illustrative (demo).",
         date(2024, 9, 30),
+        False,
     ),
 ]
 
@@ -189,8 +244,8 @@ UPDATES = [
         "Future-state description accepted. Call volume data from four of the nine call "
         "centres is late, which holds up the customer services model and the gap analysis.",
         "Chase the remaining call centres; re-plan the gap analysis workshops.",
-        "Data from five call centres is late: ask CLT to direct services to supply it by "
-        "16 December 2022.",
+        "Data from five call centres is late: ask CLT to direct services to supply it within "
+        "a week.",
     ),
     (
         date(2023, 1, 13),
@@ -217,8 +272,10 @@ def _fill_empty(instance, values: dict) -> bool:
     return changed
 
 
-def _stage(programme, spec: dict) -> Stage:
+def _stage(programme, spec: dict, today: date) -> Stage:
     values = {k: v for k, v in spec.items() if k != "number"}
+    for name in ILLUSTRATIVE_DATES:
+        values[name] = illustrative_day(values[name], today=today)
     stage = Stage.objects.filter(programme=programme, number=spec["number"]).first()
     if stage is None:
         stage = Stage(programme=programme, number=spec["number"], **values)
@@ -239,11 +296,8 @@ def _approval(programme, users) -> Decision:
             programme=programme,
             kind=Decision.Kind.STAGE_APPROVAL,
             title="Approval of stages 1 and 2",
-            summary=(
-                "At the moment the decision paper is asking for stages 1 & 2 and once stage 2 "
-                "is completed a further decision will be taken which will set out future "
-                "investment costs."
-            ),
+            summary=paragraph_text(25),
+            source_quote=paragraph_text(25),
             decided_on=date(2022, 7, 19),
             decision_maker=programme.decision_maker
             or "Cabinet member finance, corporate services and planning",
@@ -255,9 +309,15 @@ def _approval(programme, users) -> Decision:
     return decision
 
 
-def load(*, programme, users) -> None:
-    """Load this app's part of the decision report for `programme`."""
-    stages = {spec["number"]: _stage(programme, spec) for spec in STAGES}
+def load(*, programme, users, today: date | None = None) -> None:
+    """Load this app's part of the decision report for `programme`; illustrative dates are
+    set from `today` (the load date)."""
+    today = today or timezone.localdate()
+
+    def moved(day: date) -> date:
+        return illustrative_day(day, today=today)
+
+    stages = {spec["number"]: _stage(programme, spec, today) for spec in STAGES}
     decision = _approval(programme, users)
     for number in (1, 2):
         stage = stages[number]
@@ -267,15 +327,15 @@ def load(*, programme, users) -> None:
 
     stage1 = stages[1]
     if stage1.status == Stage.Status.NOT_STARTED and not stage1.actual_start:
-        # Demo assumption: the partner started on 3 October 2022.
+        # Illustrative: the partner started about fifteen weeks before the load date.
         stage1.status = Stage.Status.IN_PROGRESS
-        stage1.actual_start = date(2022, 10, 3)
+        stage1.actual_start = moved(date(2022, 10, 3))
         stage1.full_clean()
         stage1.save()
 
-    _stage_1_outputs(stage1, users)
+    _stage_1_outputs(stage1, users, moved)
     for stage, rows in ((stages[2], STAGE_2_OUTPUTS), (stages[3], STAGE_3_OUTPUTS)):
-        for code, title, description, source, note, due in rows:
+        for code, title, description, source, quote, note, due, has_owner in rows:
             if Output.objects.filter(stage=stage, code=code).exists():
                 continue
             output = Output(
@@ -284,9 +344,10 @@ def load(*, programme, users) -> None:
                 title=title,
                 description=description,
                 source_reference=source,
+                source_quote=quote,
                 note=note,
-                due_date=due,
-                owner=users.get("officer") if stage.number == 2 else None,
+                due_date=moved(due),
+                owner=users.get("officer") if has_owner else None,
             )
             output.full_clean()
             output.save()
@@ -295,7 +356,7 @@ def load(*, programme, users) -> None:
         for as_of, rag, percent, narrative, next_steps, escalation in UPDATES:
             update = ProgressUpdate(
                 stage=stage1,
-                as_of=as_of,
+                as_of=moved(as_of),
                 rag=rag,
                 percent_complete=percent,
                 narrative=f"{DEMO_DATA} {narrative}",
@@ -307,12 +368,13 @@ def load(*, programme, users) -> None:
             update.save()
 
 
-def _stage_1_outputs(stage: Stage, users) -> None:
+def _stage_1_outputs(stage: Stage, users, moved) -> None:
     other = {"officer": "officer2", "officer2": "officer"}
     for code, title in STAGE_1_OUTPUTS:
         if Output.objects.filter(stage=stage, code=code).exists():
             continue
         status, owner_name, due = STAGE_1_DEMO[code]
+        due = moved(due)
         owner = users.get(owner_name)
         acceptor = users.get(other[owner_name])
         if status == Output.Status.ACCEPTED and acceptor is None:
@@ -326,11 +388,14 @@ def _stage_1_outputs(stage: Stage, users) -> None:
             due_date=due,
             status=status,
             source_reference=f"Paragraph 21 ({'e, second' if code == 'g' else code})",
+            source_quote=title,
+            note="Owner, due date and status are illustrative (demo).",
         )
         if code == "g":
             output.note = (
                 "The report letters this output “e” a second time (after a–f); it is stored "
-                "as g so every output has its own letter."
+                "as g so every output has its own letter. Owner, due date and status are "
+                "illustrative (demo)."
             )
         if status in (Output.Status.SUBMITTED, Output.Status.ACCEPTED):
             output.evidence_url = (
@@ -338,9 +403,9 @@ def _stage_1_outputs(stage: Stage, users) -> None:
             )
             output.description = f"{DEMO_DATA} Evidence link is a placeholder."
             output.submitted_by = owner
-            output.submitted_at = _aware(due)
+            output.submitted_at = min(_aware(due), timezone.now())
         if status == Output.Status.ACCEPTED:
             output.accepted_by = acceptor
-            output.accepted_at = _aware(due, 15)
+            output.accepted_at = min(_aware(due, 15), timezone.now())
         output.full_clean()
         output.save()

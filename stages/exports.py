@@ -28,6 +28,7 @@ def outputs_rows(programme: Programme):
         "Accepted at",
         "Note",
         "Source reference",
+        "Quoted from the report",
     ]
     rows = []
     for output in selectors.outputs_for_export(programme):
@@ -49,6 +50,7 @@ def outputs_rows(programme: Programme):
                 output.accepted_at,
                 output.note,
                 output.source_reference,
+                output.source_quote,
             ]
         )
     return "Outputs", headers, rows

@@ -91,6 +91,9 @@ class Stage(models.Model):
         help_text="The stage-gate decision that lets this stage start (stage 2 onwards)",
     )
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
     # Tolerances (set by Cabinet through a recorded decision, stages.services.tolerances_set)
     # and the forecasts officers keep current with their progress updates.
     budget = MoneyField(
@@ -210,6 +213,9 @@ class Output(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     source_reference = models.CharField(max_length=100, blank=True)
+    # The report's own words that support `source_reference` (programme.report_source); a
+    # database default too, so raw SQL inserts (imports, the trigger tests) need not name it.
+    source_quote = models.TextField("quoted from the report", blank=True, default="", db_default="")
 
     history = HistoricalRecords()
 

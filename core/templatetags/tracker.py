@@ -138,3 +138,36 @@ def paginate(context, items, param="page", per_page=PER_PAGE):
     return page_of(
         items, request.GET.get(param) if request is not None else None, per_page=int(per_page)
     )
+
+
+# Where a fact comes from (DESIGN: every fact says so). A reference that names the report and
+# carries its words renders as "From the report, <reference>" with the words in a details
+# element; one labelled as the demo's own as an "Illustrative (demo)" tag; any other as it is.
+ILLUSTRATIVE_PREFIXES = ("Illustrative (demo)", "Demo assumption")
+
+
+@register.inclusion_tag("includes/provenance.html", takes_context=True)
+def provenance(context, item, shown=None):
+    """`{% provenance row %}`, or `{% provenance row shown=row.text %}` where the page already
+    shows the quoted words (then they are not repeated)."""
+    reference = (getattr(item, "source_reference", "") or "").strip()
+    quote = (getattr(item, "source_quote", "") or "").strip()
+    word_for_word = (
+        bool(quote)
+        and shown is not None
+        and " ".join(quote.split()) == " ".join(str(shown).split())
+    )
+    illustrative = reference.startswith(ILLUSTRATIVE_PREFIXES)
+    if illustrative:
+        for prefix in ILLUSTRATIVE_PREFIXES:
+            reference = reference.removeprefix(prefix).lstrip(":;, ")
+    return {
+        "reference": reference,
+        "quote": quote,
+        "illustrative": illustrative,
+        "word_for_word": word_for_word,
+        # "…; requester, approver and dates illustrative": the report's part quoted, the rest
+        # the demo's, and tagged so.
+        "partly_illustrative": not illustrative and "illustrative" in reference.lower(),
+        "open": bool(context.get("printable")),
+    }

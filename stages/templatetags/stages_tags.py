@@ -66,7 +66,9 @@ def due_tag(row):
         )
     if row.state == "due_soon":
         if row.days == 0:
-            return format_html('<strong class="govuk-tag govuk-tag--orange">Due today</strong>')
+            return format_html(
+                '<strong class="govuk-tag govuk-tag--orange">{}</strong>', "Due today"
+            )
         days = "day" if row.days == 1 else "days"
         return format_html(
             '<strong class="govuk-tag govuk-tag--orange">Due in {} {}</strong>', row.days, days

@@ -86,6 +86,11 @@ def test_load_demo_reproduces_the_recommendations_options_and_objectives():
         "county_plan": 4,  # vision (para 35) and three themes (para 36)
         "value": 6,  # para 38 I-VI
         "legal": 4,  # paras 49-52
+        "approach": 10,  # paras 19-28, whole
+        "benefits": 6,  # paras 29-34
+        "community": 3,  # paras 35-37
+        "environment": 2,  # paras 39-40
+        "equality": 6,  # paras 41-46
     }
 
 
@@ -229,7 +234,7 @@ def test_the_demo_record_page_shows_every_count_and_figure(client_for, admin_use
         "Nothing is missing",
         "para 10",
         "Consultees table",
-        "over 700 telephone numbers",
+        "over 700 telephone number",
         "Demo target",
         "PCR 2015",
     ):

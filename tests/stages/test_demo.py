@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
+from programme.demo import load as load_programme
 from programme.models import Decision
+from reporting.demo_users import ensure_demo_users
 from stages import demo
 from stages.models import Output, ProgressUpdate, Stage
 from stages.selectors import stage_summaries
@@ -22,7 +24,7 @@ def test_the_demo_has_the_three_stages_of_the_report(demo_programme):
         (3, "Handover to business as usual"),
     ]
     assert stages[0].contract_basis == Stage.ContractBasis.FIXED_PRICE
-    assert all(s.planned_dates_note.startswith("Demo assumption") for s in stages)
+    assert all(s.planned_dates_note.startswith("Illustrative (demo)") for s in stages)
 
 
 def test_stage_1_has_outputs_a_to_g_verbatim_with_the_second_e_stored_as_g(demo_programme):
@@ -43,8 +45,14 @@ def test_stage_2_and_3_outputs_name_their_paragraphs_and_mark_demo_ones(demo_pro
     assert stage2["Cultural transformation roadmap"].source_reference == "Paragraph 28"
     assert stage2["Communications plan"].source_reference == "Paragraph 27"
     assert stage2["Equality impact assessments"].source_reference == "Paragraph 46"
-    invented = [o for o in stage2.values() if not o.source_reference]
-    assert invented and all(o.note.startswith("Demo assumption") for o in invented)
+    invented = [o for o in stage2.values() if not o.source_quote]
+    assert invented and all(o.source_reference.startswith("Illustrative (demo)") for o in invented)
+    assert all(o.note.startswith("Demo assumption") for o in invented)
+    # The report ties neither the communications plan nor the EIAs to a stage: no owner, and
+    # the note says the placing is the demo's.
+    for title in ("Communications plan", "Equality impact assessments"):
+        assert stage2[title].owner is None
+        assert "the demo" in stage2[title].note
     stage3 = Output.objects.get(stage__programme=demo_programme, stage__number=3)
     assert stage3.title == "Handover to business as usual"
 
@@ -75,6 +83,26 @@ def test_demo_progress_updates_are_marked_as_demo_data(demo_programme):
     assert all(u.narrative.startswith("[Demo data]") for u in updates)
 
 
+def test_illustrative_dates_put_the_programme_in_flight_on_the_load_day(db):
+    """Loaded any day, stage 1 is under way, its last update is a week old and no more than
+    one output is overdue; the report's own dates (the decision) do not move."""
+    today = date(2031, 5, 14)
+    users = ensure_demo_users("x-demo-password")
+    programme = load_programme(users=users, today=today)
+    demo.load(programme=programme, users=users, today=today)
+    stage1 = Stage.objects.get(programme=programme, number=1)
+    assert stage1.actual_start < today < stage1.planned_end
+    latest = ProgressUpdate.objects.filter(stage=stage1).order_by("-as_of").first()
+    assert (today - latest.as_of).days == 7
+    overdue = Output.objects.filter(stage__programme=programme, due_date__lt=today).exclude(
+        status=Output.Status.ACCEPTED
+    )
+    assert overdue.count() == 1
+    assert Decision.objects.get(
+        programme=programme, kind=Decision.Kind.STAGE_APPROVAL
+    ).decided_on == date(2022, 7, 19)
+
+
 def test_a_second_load_changes_nothing(demo_programme):
     counts = (
         Stage.history.count(),
@@ -93,12 +121,11 @@ def test_a_second_load_changes_nothing(demo_programme):
 
 def test_the_loader_fills_stages_another_loader_created_first(db):
     """The reserves part of the demo may create the stages (name only) before this one runs."""
-    from programme.demo import load as load_programme
-
     programme = load_programme(users={})
     Stage.objects.create(programme=programme, number=2, name="Design and implementation")
-    demo.load(programme=programme, users={})
+    demo.load(programme=programme, users={}, today=date(2023, 1, 20))
     stage2 = Stage.objects.get(programme=programme, number=2)
+    # Loaded on the day the demo was written as at: the dates as written.
     assert stage2.planned_start == date(2023, 3, 1)
     assert stage2.approved_by_decision is not None
     # Without demo users nobody can have accepted an output (four eyes): none is accepted.
