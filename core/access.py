@@ -66,9 +66,32 @@ def can(user, capability: Capability) -> bool:
     return bool(roles_of(user) & CAPABILITIES[capability])
 
 
+# What each capability lets a person do, in the words a refusal uses (never the code name).
+CAPABILITY_WORDS: dict[Capability, str] = {
+    Capability.VIEW: "see the programme's pages",
+    Capability.EDIT_PROGRAMME: "change the programme record",
+    Capability.UPDATE_STAGES: "update stages, outputs and progress",
+    Capability.EDIT_RISKS: "change risks and their reviews",
+    Capability.REQUEST_DRAWDOWN: "ask for a drawdown from a reserve",
+    Capability.APPROVE_DRAWDOWN: "approve, reject or mark drawn a drawdown",
+    Capability.EDIT_RESERVES: "change reserves and the cost profile",
+    Capability.RECORD_DECISION: "record a decision",
+    Capability.GENERATE_REPORTS: "generate reports",
+    Capability.IMPORT_ACTUALS: "import actuals from the finance ledger",
+}
+_ROLE_ORDER = (Role.OFFICER, Role.FINANCE, Role.CABINET, Role.ADMIN)
+
+
+def refusal(capability: Capability) -> str:
+    """`Only Finance and Admin users can approve, reject or mark drawn a drawdown.`"""
+    roles = [role.value for role in _ROLE_ORDER if role in CAPABILITIES[capability]]
+    who = " and ".join([", ".join(roles[:-1]), roles[-1]] if len(roles) > 1 else roles)
+    return f"Only {who} users can {CAPABILITY_WORDS.get(capability, 'do this')}."
+
+
 def require(user, capability: Capability) -> None:
     if not can(user, capability):
-        raise PermissionDenied(f"Your role does not allow this ({capability.value}).")
+        raise PermissionDenied(refusal(capability))
 
 
 def primary_role(user) -> Role | None:

@@ -7,13 +7,15 @@ one refuses a save the admin says why next to the fields and keeps what was type
 product's own pages do (decision 0162).
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import DatabaseError, DataError, IntegrityError, models, transaction
 from django.forms import modelform_factory
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -50,11 +52,42 @@ def is_refusal(error: Exception) -> bool:
     return state.startswith(REFUSING_STATES)
 
 
+# Each check constraint's rule in plain words, so an Admin user never reads a constraint's
+# code name (Django says "Constraint “x” is violated.", PostgreSQL names it too). A constraint
+# not listed gets the general sentence.
+RULES_IN_WORDS = {
+    "output_accepted_has_acceptor": "An accepted output must say who accepted it and when.",
+    "progress_percent_0_to_100": "Percent complete must be from 0 to 100.",
+    "progress_rag_known": "Choose a delivery confidence rating from the list.",
+    "stage_planned_end_after_start": "The planned end must be on or after the planned start.",
+    "stage_actual_end_after_start": "The actual end must be on or after the actual start.",
+    "risk_closed_has_closing_note": "A closed risk needs a closing note.",
+    "riskreview_next_after_this": "The next review must be after this review.",
+    "review_signed_by_user_or_as_in_report": (
+        "A sign-off names the user who signed it or the reviewer as the report gives it, not both."
+    ),
+}
+ANY_RULE = "These values break one of this record's rules, so nothing was saved."
+_DJANGO_CONSTRAINT = re.compile(r"^Constraint “(?P<name>[^”]+)” is violated\.$")
+_DATABASE_CONSTRAINT = re.compile(r'constraint "(?P<name>[^"]+)"')
+
+
+def rule_in_words(message: str) -> str:
+    """`message`, with a constraint's code name replaced by its rule in plain words."""
+    named = _DJANGO_CONSTRAINT.match(message) or _DATABASE_CONSTRAINT.search(message)
+    if named is None:
+        return message
+    return RULES_IN_WORDS.get(named["name"], ANY_RULE)
+
+
 def refusal_as_validation_error(error: Exception) -> ValidationError:
     """A refusal as a ValidationError for the form: a guard's own, or the database's first line."""
     if isinstance(error, ValidationError):
         return error
     first_line = (str(error).strip().splitlines() or ["no reason given"])[0]
+    plain = rule_in_words(first_line)
+    if plain != first_line:
+        return ValidationError(plain)
     return ValidationError(f"The database refused this change: {first_line}")
 
 
@@ -79,7 +112,19 @@ class GuardedAdminMixin:
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
-        form_class = super().get_form(request, obj, **kwargs)
+        admin_form = super().get_form(request, obj, **kwargs)
+
+        class PlainWordsForm(admin_form):
+            def _post_clean(self):
+                super()._post_clean()
+                # A model constraint's message names the constraint: say its rule instead.
+                for name, errors in list(self._errors.items()):
+                    worded = [rule_in_words(message) for message in errors]
+                    if worded != list(errors):
+                        kind = {"error_class": "nonfield"} if name == NON_FIELD_ERRORS else {}
+                        self._errors[name] = self.error_class(worded, **kind)
+
+        form_class = PlainWordsForm
         refusal = getattr(request, "tracker_admin_refusal", None)
         if refusal is None:
             return form_class

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from core.admin import HistoryAdmin, ReadOnlyAdmin, ReadOnlyHistoryAdmin
 
-from .models import CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
+from .models import CeilingProposal, CostLine, Drawdown, DrawdownRefusal, Reserve, StatedFigure
 
 
 @admin.register(Reserve)
@@ -24,6 +24,14 @@ class ReserveAdmin(HistoryAdmin):
 class DrawdownAdmin(ReadOnlyHistoryAdmin):
     list_display = ["id", "purpose", "programme", "reserve", "amount", "status", "requested_by"]
     list_filter = ["status", "reserve"]
+
+
+@admin.register(CeilingProposal)
+class CeilingProposalAdmin(ReadOnlyHistoryAdmin):
+    """Read-only: a ceiling change is proposed and approved by two people on its own pages."""
+
+    list_display = ["programme", "old_ceiling", "new_ceiling", "status", "proposed_by"]
+    list_filter = ["status"]
 
 
 @admin.register(DrawdownRefusal)

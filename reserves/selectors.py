@@ -531,7 +531,7 @@ def drawdown_effect(drawdown: Drawdown, action: str) -> list[str]:
 
 def refusals():
     """Refused drawdown attempts, newest first, as a query for the page to cut into pages."""
-    return DrawdownRefusal.objects.select_related("reserve", "programme").order_by(
+    return DrawdownRefusal.objects.select_related("reserve", "programme", "user").order_by(
         "-created_at", "-id"
     )
 

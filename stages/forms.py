@@ -9,8 +9,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 
-from core.forms import DateField, DateInput, ModelForm, MoneyInputField
+from core.forms import DateField, DateInput, FileInput, ModelForm, MoneyInputField
 from core.names import person_name
 from programme.models import Decision
 
@@ -24,7 +25,7 @@ def _date_field(label: str, *, required: bool = True, help_text: str = "") -> Da
     return DateField(
         label=label,
         required=required,
-        help_text=help_text or "For example, 19 July 2022 (use the date picker or 2022-07-19)",
+        help_text=help_text or "For example, 19 7 2022",
     )
 
 
@@ -70,7 +71,7 @@ class OutputForm(ModelForm):
             "description": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 2}),
             "due_date": DateInput(),
-            "evidence_file": forms.ClearableFileInput(
+            "evidence_file": FileInput(
                 attrs={"accept": ",".join(f".{e}" for e in sorted(ALLOWED_EVIDENCE_EXTENSIONS))}
             ),
         }
@@ -95,6 +96,15 @@ class OutputForm(ModelForm):
         megabytes = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
         types = ", ".join(sorted(ALLOWED_EVIDENCE_EXTENSIONS))
         self.fields["evidence_file"].help_text = f"{types}; up to {megabytes} MB"
+        if self.instance.pk and self.instance.evidence_file:
+            self.fields["evidence_file"].widget.download_url = reverse(
+                "stages:evidence_download",
+                kwargs={
+                    "slug": stage.programme.slug,
+                    "number": stage.number,
+                    "code": self.instance.code,
+                },
+            )
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")
@@ -195,6 +205,9 @@ class OutputStatusForm(forms.Form):
         # moves open to this user are offered.
         self.allowed = allowed
         self.fields["status"].widget.choices = [(v, Output.Status(v).label) for v in allowed]
+        if len(allowed) == 1 and not self.is_bound:
+            # One move open: it is chosen already, so one click makes it.
+            self.fields["status"].initial = allowed[0]
 
 
 class StageStartForm(forms.Form):

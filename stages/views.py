@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import confirm
 from core.access import Capability, can
+from core.dates import govuk_date
 from core.exports import csv_response, xlsx_response
 from core.forms import apply_errors
 from core.fragments import fragment, lazy
@@ -271,7 +273,18 @@ def stage_gate(request, slug, number):
         request.POST or None,
         initial={"decided_on": timezone.localdate(), "decision_maker": ""},
     )
-    if request.method == "POST" and form.is_valid():
+    title = f"Record the gate decision into stage {stage.number}"
+    if request.method == "POST" and form.is_valid() and not confirm.changing(request):
+        if not confirm.confirmed(request):
+            return confirm.check_answers(
+                request,
+                form=form,
+                title=title,
+                caption=stage.programme.name,
+                back_url=stage.get_absolute_url(),
+                effect=_gate_effect(stage, form.cleaned_data),
+                submit="Record the gate decision",
+            )
         try:
             services.stage_gate_record(actor=request.user, stage=stage, data=form.cleaned_data)
         except ValidationError as error:
@@ -282,15 +295,35 @@ def stage_gate(request, slug, number):
     return _form_page(
         request,
         form=form,
-        title=f"Record the gate decision into stage {stage.number}",
+        title=title,
         caption=stage.programme.name,
         back_url=stage.get_absolute_url(),
-        submit="Record the gate decision",
+        submit="Continue",
         intro=(
             f"Record the decision, taken once every output of stage {stage.number - 1} was "
             f"accepted, that stage {stage.number} may start."
         ),
     )
+
+
+def _gate_effect(stage, answers) -> list[str]:
+    """What recording the gate into `stage` does, for the check-your-answers page."""
+    before = stage.number - 1
+    outputs = Output.objects.filter(stage__programme_id=stage.programme_id, stage__number=before)
+    total = outputs.count()
+    accepted = outputs.filter(status=Output.Status.ACCEPTED).count()
+    return [
+        f"Records that {answers['decision_maker']} decided on "
+        f"{govuk_date(answers['decided_on'])} that stage {stage.number} ({stage.name}) may start.",
+        f"Stage {before} has {accepted} of {total} outputs accepted"
+        + (
+            f": stage {stage.number} can then be started."
+            if accepted == total
+            else ", so the gate will be refused and nothing recorded until all are."
+        ),
+        "The decision joins the programme's record and its history, with your name; "
+        "it cannot be recorded twice.",
+    ]
 
 
 @require_http_methods(["GET", "POST"])

@@ -31,3 +31,11 @@ def query_count(client, url) -> int:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return len(ctx.captured_queries)
+
+
+def fill_date(page, legend: str, day) -> None:
+    """Type `day` into the GOV.UK date input whose legend is `legend` (day, month, year)."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

@@ -102,10 +102,14 @@ ACTION_PAGES = {
     "stages:escalation_decide": "stages:escalation",
     "risks:raid_from_escalation": "risks:raid",
     "reserves:drawdown_approve": "reserves:drawdown_detail",
+    "reserves:actuals_import_confirm": "reserves:actuals_import",
+    "reserves:actuals_import_discard": "reserves:actuals_import",
+    "reserves:actuals_cost_centre_remove": "reserves:actuals_cost_centres",
     "reserves:drawdown_reject": "reserves:drawdown_detail",
     "reserves:drawdown_schedule": "reserves:drawdown_detail",
     "reserves:drawdown_mark_drawn": "reserves:drawdown_detail",
     "reserves:drawdown_cancel": "reserves:drawdown_detail",
+    "reserves:ceiling_withdraw": "reserves:ceiling_change",
 }
 NOT_DATA_FORMS = {"login", "logout", "reserves:cost_line_delete"}
 
@@ -124,7 +128,8 @@ def form_names() -> list[str]:
 
 def fill(form: Form, draw, *, storable: bool = False) -> dict[str, list[str]]:
     """The form as posted by someone typing hostile text into every text box and extreme
-    dates into every date box; choices, amounts and links keep what the form shows.
+    dates into every date input (its day, month and year boxes); choices, amounts and links
+    keep what the form shows.
 
     `storable`: the same person trying again within the limits the form has just given
     (text no longer than a form keeps, no NUL, dates from 2000 to 2100), so that hostile
@@ -132,6 +137,14 @@ def fill(form: Form, draw, *, storable: bool = False) -> dict[str, list[str]]:
     data = form.data()
     radios = {}
     for f in form.fields:
+        if f.name.endswith("_year") and f.inputmode == "numeric":
+            # A GOV.UK date input (day, month and year boxes): the date typed into its boxes.
+            year, month, day = draw(storable_dates if storable else extreme_dates).split("-")
+            base = f.name.removesuffix("_year")
+            data.update({f"{base}_day": [day], f"{base}_month": [month], f.name: [year]})
+            continue
+        if f.name.endswith(("_day", "_month")) and f.inputmode == "numeric":
+            continue  # filled with its year
         if f.kind == "radio":
             radios.setdefault(f.name, f.value)  # the first choice, if none is checked
             continue

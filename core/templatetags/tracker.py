@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from core import dates, money, names
+from core.forms import FileInput
 from core.pagination import PER_PAGE, page_of
 from core.pagination import page_links as pagination_links
 
@@ -74,6 +75,19 @@ _INPUT_CLASSES = {
 }
 
 
+@register.filter
+def error_target(field):
+    """The id an error summary links to for `field`: the first box of a date (the first one in
+    error), the first of a set of radios or checkboxes, else the field itself."""
+    widget_type = field.widget_type
+    if widget_type == "date":
+        parts = getattr(field.field.widget, "error_parts", ()) or ("day",)
+        return f"{field.auto_id}_{parts[0]}"
+    if widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{field.auto_id}_0"
+    return field.auto_id
+
+
 @register.simple_tag
 def govuk_prepare(field):
     """Give a bound field's widget the GOV.UK classes and ARIA links for its hint and error."""
@@ -89,16 +103,23 @@ def govuk_prepare(field):
         }.get(css, "")
     if isinstance(widget, forms.NumberInput) and "inputmode" not in widget.attrs:
         widget.attrs["inputmode"] = "decimal"
-    if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
-        widget.input_type = "date"
-        widget.format = "%Y-%m-%d"
+    if isinstance(widget, forms.ClearableFileInput):
+        widget.template_name = FileInput.template_name
+    if widget_type == "textarea" and getattr(field.field, "max_length", None):
+        # GOV.UK's character count says how many are left; a `maxlength` attribute would
+        # silently cut what is pasted instead, so the limit is checked on the server only.
+        widget.attrs.pop("maxlength", None)
+    if widget_type == "textarea" and getattr(field.field, "max_length", None):
+        css += " govuk-js-character-count"
     widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
     described = []
     if field.help_text:
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
-    if described and widget_type not in ("radioselect", "checkboxselectmultiple"):
+    if widget_type == "textarea" and getattr(field.field, "max_length", None):
+        described.insert(0, f"{field.auto_id}-info")
+    if described and widget_type not in ("radioselect", "checkboxselectmultiple", "date"):
         widget.attrs["aria-describedby"] = " ".join(described)
     return ""
 

@@ -41,7 +41,7 @@ def test_the_demo_says_it_is_demo_on_the_dashboard_the_pdf_and_the_workbook(
 
     text, summary = _highlight(demo_programme, officer)
     assert "Demo data" in text
-    assert "illustrative (demo)" in text
+    assert "illustrative (demo)" in text.lower()
     assert "(demo target)" in text
     assert summary[1][0] == "Demo data"
 

@@ -16,13 +16,12 @@ def test_each_role_signs_in_and_sees_the_home_page(
     assert_no_axe_violations(page)
     login_page(page, live_server, username)
     assert "Signed in as" in page.content()
-    if username == "cabinet":
-        # Cabinet's home is the programme dashboard.
-        assert page.url == f"{live_server.url}/programmes/{demo_programme.slug}/dashboard/"
-    else:
-        assert page.url == f"{live_server.url}/"
-        link = page.get_by_role("link", name="Digital and customer services transformation")
-        assert link.is_visible()
+    # Every role's home says what awaits them, with the dashboard and the programmes a click away.
+    assert page.url == f"{live_server.url}/"
+    assert page.get_by_role("heading", level=1).inner_text().endswith("awaits you")
+    name = "Digital and customer services transformation"
+    assert page.get_by_role("link", name=name, exact=True).is_visible()
+    assert page.get_by_role("link", name=f"Dashboard of {name}").is_visible()
     assert_no_axe_violations(page)
 
 

@@ -2,11 +2,13 @@
 member records a decision, and axe-core finds no WCAG 2.2 A/AA violation on the way."""
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD, assert_no_axe_violations
+from tests.helpers import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,7 +55,7 @@ def test_a_cabinet_member_records_a_decision(
     page.get_by_role("link", name="Record decision on recommendation c").click()
     assert_no_axe_violations(page)
     page.get_by_label("Deferred").check()
-    page.get_by_label("Date of the decision").fill("2022-07-20")
+    fill_date(page, "Date of the decision", date(2022, 7, 20))
     page.get_by_label("Notes (optional)").fill("Wait for the stage 1 outputs")
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text("The decision on recommendation c) is recorded.")).to_be_visible()
@@ -79,7 +81,7 @@ def test_the_printable_record_and_the_ceiling_page_pass_axe(
     page.goto(f"{live_server.url}/reserves/programmes/{demo_programme.slug}/ceiling/")
     page.get_by_label("New spending ceiling").fill("£600,000")
     page.get_by_label("Decision title").fill("Stage 3")
-    page.get_by_label("Date of the decision").fill("2023-01-10")
+    fill_date(page, "Date of the decision", date(2023, 1, 10))
     page.get_by_label("What was decided, and why").fill("More money")
     page.get_by_role("button", name="Record the decision and change the ceiling").click()
     expect(page.locator("#id_new_spending_ceiling-error")).to_contain_text(

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import assert_no_axe_violations
+from tests.helpers import fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,7 +58,7 @@ def test_an_officer_scores_a_report_risk_records_a_review_and_sees_the_heat_map_
     page.select_option("#id_residual_likelihood", "2")
     page.fill("#id_notes", "Leadership team confirmed support at CLT")
     next_review = timezone.localdate() + timedelta(days=30)
-    page.fill("#id_next_review_date", next_review.isoformat())
+    fill_date(page, "Next review date", next_review)
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Record review").click()
     assert "Review of R1 recorded" in page.inner_text("main")

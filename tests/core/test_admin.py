@@ -181,3 +181,23 @@ def test_a_database_refusal_is_a_message_on_the_form_not_a_500(admin_client, ref
     assert response.status_code == 200
     assert "Nothing was deleted" in response.content.decode()
     assert GlossaryTerm.objects.filter(pk=term.pk).exists()
+
+
+def test_a_broken_constraint_is_said_as_its_rule_never_its_code_name(admin_client, monkeypatch):
+    from stages.models import Output
+
+    output = Output.objects.exclude(status=Output.Status.ACCEPTED).order_by("pk").first()
+    # An admin that lets the acceptor be left empty: the model's own constraint refuses it.
+    monkeypatch.setattr(site._registry[Output], "readonly_fields", [])
+    url = reverse("admin:stages_output_change", args=[output.pk])
+    data = post_data(admin_client.get(url).content.decode(), form_id="output_form")
+    data["status"] = "accepted"
+    for name in ("accepted_by", "accepted_at_0", "accepted_at_1"):
+        data[name] = ""
+    response = admin_client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "An accepted output must say who accepted it and when." in page
+    assert "output_accepted_has_acceptor" not in page
+    output.refresh_from_db()
+    assert output.status != Output.Status.ACCEPTED

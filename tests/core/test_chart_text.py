@@ -43,6 +43,6 @@ def test_a_benefit_title_with_tex_breaks_no_page_and_no_report(demo_programme, c
         response = client.get(reverse(name, args=[slug]))
         assert response.status_code == 200, name
         assert r"$\frac{a}{$" in response.content.decode(), name
-    assert client.get("/").status_code == 302  # Cabinet's home: the dashboard
+    assert client.get("/").status_code == 200  # Cabinet's home: what awaits them
     report = selectors.highlight_context(demo_programme)
     assert documents.highlight_pdf(report)[:5] == b"%PDF-"

@@ -27,13 +27,15 @@ def test_every_role_logs_in_and_reaches_its_home_page(username, role_users, clie
 
 
 @pytest.mark.django_db
-def test_cabinet_members_start_at_the_programme_dashboard(cabinet, client, demo_programme):
+def test_cabinet_members_start_at_home_with_the_dashboard_one_click_away(
+    cabinet, client, demo_programme
+):
     response = client.post(
         reverse("login"), {"username": "cabinet", "password": TEST_PASSWORD}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse(
-        "reporting:dashboard", kwargs={"slug": demo_programme.slug}
-    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    dashboard = reverse("reporting:dashboard", kwargs={"slug": demo_programme.slug})
+    assert f'href="{dashboard}"' in response.content.decode()
 
 
 @pytest.mark.django_db

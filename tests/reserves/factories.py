@@ -39,7 +39,7 @@ def second_cabinet_member():
         defaults={"first_name": "Cabinet2", "last_name": "Tester", "email": "c2@example.gov.uk"},
     )
     if created:
-        user.groups.add(Group.objects.get(name="Cabinet"))
+        user.groups.add(Group.objects.get_or_create(name="Cabinet")[0])
     return user
 
 

@@ -313,11 +313,13 @@ def test_marking_drawn_with_a_nonsense_date_keeps_it_and_says_so(world, client_f
     drawdown = world["approved"]
     response = client_for(finance2).post(
         reverse("reserves:drawdown_mark_drawn", kwargs={"pk": drawdown.pk}),
-        {"drawn-drawn_on": "31/02/2023"},
+        {"drawn-drawn_on_day": "31", "drawn-drawn_on_month": "2", "drawn-drawn_on_year": "2023"},
     )
     assert response.status_code == 200
-    assert "Enter a real date" in response.content.decode()
-    assert 'value="31/02/2023"' in response.content.decode()
+    assert "must be a real date" in response.content.decode()
+    assert 'name="drawn-drawn_on_day" type="text" inputmode="numeric" value="31"' in (
+        response.content.decode()
+    )
     assert Drawdown.objects.get(pk=drawdown.pk).status == "approved"
 
 

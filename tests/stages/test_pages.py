@@ -304,7 +304,10 @@ def test_end_before_start_gets_a_message_next_to_the_end_date(client_for, office
     assert _field_error(response, "planned_end") == (
         "The planned end must be on or after the planned start."
     )
-    assert 'value="2024-02-01"' in response.content.decode()
+    # What was typed stays in the date's boxes.
+    html = response.content.decode()
+    for part, value in (("day", "1"), ("month", "2"), ("year", "2024")):
+        assert f'name="planned_end_{part}" type="text" inputmode="numeric" value="{value}"' in html
     stages[1].refresh_from_db()
     assert stages[1].planned_end == date(2024, 5, 31)
 
