@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from pytest_django.plugin import blocking_manager_key
 
 from tests import demo_snapshot, hypothesis_profiles
@@ -114,10 +115,18 @@ def _flushes(item) -> bool:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    """After a flush (every table emptied), put back the rows the migrations made. Not after
-    the session's last test: its teardown has dropped the test database already."""
+    """After a flush (every table emptied), put back the rows the migrations made. Not once
+    the test database is gone: after the session's last test its teardown has dropped it and
+    pointed the connection back at the configured database, and a live-server test that ends
+    a worker's run can get there with `nextitem` still set."""
     result = yield
-    if nextitem is not None and _flushes(item) and demo_snapshot.SNAPSHOT.taken:
+    test_database_open = connection.settings_dict["NAME"].startswith("test_")
+    if (
+        nextitem is not None
+        and test_database_open
+        and _flushes(item)
+        and demo_snapshot.SNAPSHOT.taken
+    ):
         with item.config.stash[blocking_manager_key].unblock():
             demo_snapshot.restore_baseline()
     return result

@@ -97,6 +97,10 @@ STORABLE_LENGTH = 4000
 ACTION_PAGES = {
     "reporting:report_request": "reporting:reports",
     "stages:output_status": "stages:output_detail",
+    "stages:exception_report": "stages:exception",
+    "stages:exception_decide": "stages:exception",
+    "stages:escalation_decide": "stages:escalation",
+    "risks:raid_from_escalation": "risks:raid",
     "reserves:drawdown_approve": "reserves:drawdown_detail",
     "reserves:actuals_import_confirm": "reserves:actuals_import",
     "reserves:actuals_import_discard": "reserves:actuals_import",

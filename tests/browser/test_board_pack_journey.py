@@ -81,7 +81,7 @@ def test_escalation_and_exception_reach_cabinet_who_decide_and_the_officer_sees_
     page_one = first_page_text(demo_programme, tmp_path)
     assert "Needs Cabinet: open exceptions" in page_one
     assert "£20,000 over" in page_one and ESCALATION in page_one
-    assert "Illustrative (demo)" in page_one
+    assert "Demo data." in page_one and "illustrative (demo)" in page_one
 
     # The officer writes the exception report; a missing cause is an error by the field.
     officer.goto(f"{base}/stages/1/")

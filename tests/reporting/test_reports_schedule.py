@@ -52,14 +52,18 @@ BANK_HOLIDAYS = {
 
 
 def test_the_beat_schedule_holds_the_monthly_report_the_reminders_and_the_sweep():
-    import core.tasks  # noqa: F401 - what the worker's autodiscovery imports
+    # What a worker does at start: import every installed app's tasks module.
+    app.loader.import_default_modules()
 
     schedule = app.conf.beat_schedule
     assert set(schedule) == {
         "monthly-highlight-report",
         "daily-overdue-reminders",
         "sweep-queued-reports",
+        "sweep-ledger-imports",
+        "sweep-outbox",
     }
+    assert schedule["sweep-outbox"]["task"] == "core.tasks.sweep_outbox"
     monthly = schedule["monthly-highlight-report"]
     assert monthly["task"] == "reporting.tasks.send_monthly_highlight_reports"
     assert monthly["schedule"] == crontab(hour=7, minute=0)

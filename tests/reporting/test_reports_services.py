@@ -81,8 +81,9 @@ def test_a_highlight_report_makes_a_pdf_and_a_workbook_in_storage(
     run = request_report(programme=programme, kind="highlight", actor=officer)
     assert run.status == ReportRun.Status.DONE
     assert run.finished_at and run.started_at and not run.error
+    # The third file is the full change list (issue 14), kept out of the report's body.
     assert stored_files() == sorted(
-        [services.file_name(run, "pdf"), services.file_name(run, "xlsx")]
+        [services.file_name(run, fmt) for fmt in ("pdf", "xlsx", "csv")]
     )
     assert run.file.name == services.file_name(run, "pdf")
     pdf = read_storage(run.file.name)
@@ -103,7 +104,7 @@ def test_running_the_task_twice_makes_one_file(programme, finance, request_repor
     first = read_storage(services.file_name(run, "pdf"))
     assert generate_report.apply(args=[run.pk]).get() == "skipped"
     assert generate_report.apply(args=[run.pk]).get() == "skipped"
-    assert len(stored_files()) == 2
+    assert len(stored_files()) == 3  # PDF, Excel and the change list
     assert read_storage(services.file_name(run, "pdf")) == first
     assert run.history.filter(status=ReportRun.Status.DONE).count() == 1
 
@@ -135,7 +136,7 @@ def test_a_run_whose_worker_died_is_taken_over_and_finished_once(programme, offi
     assert services.report_generate(run_id=run.pk) == "skipped"
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE
-    assert len(stored_files()) == 2
+    assert len(stored_files()) == 3  # PDF, Excel and the change list
 
 
 def test_a_worker_presumed_dead_does_not_overwrite_the_run_taken_over_from_it(programme, officer):
@@ -150,7 +151,7 @@ def test_a_worker_presumed_dead_does_not_overwrite_the_run_taken_over_from_it(pr
     finished = ReportRun.objects.get(pk=run.pk).finished_at
     assert services.report_finish(slow, files) is False
     assert ReportRun.objects.get(pk=run.pk).finished_at == finished
-    assert len(stored_files()) == 2
+    assert len(stored_files()) == 3  # PDF, Excel and the change list
 
 
 def test_a_failed_run_records_a_short_reason_not_a_traceback(

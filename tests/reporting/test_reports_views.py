@@ -108,9 +108,11 @@ def test_a_done_report_downloads_through_the_access_check(client_for, cabinet, p
     assert "Test programme" in pdf_text(body)
     xlsx = client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="xlsx"))
     assert xlsx.status_code == 200
+    changes = client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="csv"))
+    assert changes.status_code == 200  # the full change list (issue 14)
     # Not a format this kind makes, nor a run of another programme.
     assert (
-        client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="csv")).status_code
+        client.get(_url(programme, "reporting:report_download", pk=run.pk, fmt="ods")).status_code
         == 404
     )
     other = make_programme(slug="other", name="Other")
