@@ -16,6 +16,8 @@ def test_a_cabinet_member_starts_at_the_dashboard_and_downloads_a_report(
 
     login_page(page, live_server, "cabinet")
     page.goto(f"{live_server.url}/")
+    # Cabinet's home says what awaits them and leads to the dashboard (issue 15).
+    page.get_by_role("link", name=f"Dashboard of {demo_programme.name}").click()
     expect(page).to_have_url(f"{live_server.url}/programmes/{demo_programme.slug}/dashboard/")
     expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     expect(page.locator("#stages-table").get_by_text("Amber/green")).to_be_visible()

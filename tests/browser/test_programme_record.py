@@ -82,9 +82,10 @@ def test_the_printable_record_and_the_ceiling_page_pass_axe(
     page.get_by_label("New spending ceiling").fill("£600,000")
     page.get_by_label("Decision title").fill("Stage 3")
     fill_date(page, "Date of the decision", date(2023, 1, 10))
+    page.get_by_label("Decision reference", exact=True).fill("Minute 12")
     page.get_by_label("What was decided, and why").fill("More money")
-    page.get_by_role("button", name="Record the decision and change the ceiling").click()
-    expect(page.locator("#id_new_spending_ceiling-error")).to_contain_text(
+    page.get_by_role("button", name="Propose the new ceiling").click()
+    expect(page.locator("#id_key_decision_reference-error")).to_contain_text(
         "only a new key decision can set it"
     )
     expect(page.get_by_label("New spending ceiling")).to_have_value("£600,000")

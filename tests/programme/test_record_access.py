@@ -163,12 +163,13 @@ def _forms(p):
         (
             reverse("reserves:ceiling_change", args=[s]),
             {
-                "new_spending_ceiling": "495,000",
+                # The first of two people: a proposal (reserves.services.ceiling_propose).
+                "new_ceiling": "495,000",
                 "title": "Raise the ceiling for stage 2",
                 "decided_on": "2023-01-10",
                 "decision_maker": "Cabinet member",
-                "summary": "Stage 2 costs more than estimated.",
-                "source_reference": "",
+                "decision_reference": "Minute 12",
+                "reason": "Stage 2 costs more than estimated.",
             },
             DECIDERS,
         ),

@@ -3,6 +3,7 @@ export, refused drawdowns beside the changes, and nobody able to alter history."
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -176,7 +177,9 @@ def test_dates_out_of_order_are_refused_with_a_message_and_kept(client_for, cabi
     assert response.status_code == 200
     page = response.content.decode()
     assert "The end date must be the same as or after the start date" in page
-    assert 'value="2026-02-01"' in page
+    # What was typed stays in the GOV.UK date boxes (day, month, year).
+    for part, value in (("day", "1"), ("month", "2"), ("year", "2026")):
+        assert re.search(rf'name="date_to_{part}"[^>]*value="0?{value}"', page), part
 
 
 def test_refused_drawdowns_show_beside_the_changes(client_for, finance, cabinet, programme):

@@ -50,10 +50,13 @@ def test_an_unknown_programme_is_not_found(client_for, cabinet, demo_programme):
     assert response.status_code == 404
 
 
-def test_a_cabinet_member_starts_at_the_dashboard(client_for, cabinet, demo_programme):
+def test_a_cabinet_member_starts_at_a_home_that_leads_to_the_dashboard(
+    client_for, cabinet, demo_programme
+):
+    """Issue 15: every role's home says what awaits them; Cabinet's links to the dashboard."""
     response = client_for(cabinet).get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"] == dashboard_url(demo_programme)
+    assert response.status_code == 200
+    assert f'href="{dashboard_url(demo_programme)}"' in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["officer", "finance", "admin_user"])

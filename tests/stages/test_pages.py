@@ -172,7 +172,7 @@ FORMS = [
     (
         "gate",
         {"number": 2},
-        lambda: {"decided_on": "2024-05-01", "decision_maker": "Cabinet member"},
+        lambda: {"decided_on": "2024-05-01", "decision_maker": "Cabinet member", "confirm": "yes"},
         CAN_DECIDE,
         "no_stage_2_outputs",
     ),
