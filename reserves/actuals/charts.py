@@ -2,6 +2,9 @@
 colour and one kind of mark, so nothing depends on colour; the same figures are in the table
 beside it."""
 
+from matplotlib import rc_context
+from matplotlib.ticker import FuncFormatter
+
 from core.charts import BLUE, GRID, cached_chart, chart_rc, figure_to_svg, new_figure
 
 _CHART = "actuals-by-month"
@@ -13,9 +16,6 @@ def _key(months: list[dict], **kw):
 
 @cached_chart(key=_key)
 def monthly_spend_svg(months: list[dict], *, title_id: str, title: str) -> str:
-    from matplotlib import rc_context
-    from matplotlib.ticker import FuncFormatter
-
     labels = [m["month"].strftime("%b %Y") for m in months]
     # Whole pounds are exact enough to draw; money itself never becomes a float here.
     values = [int(m["total"].to_integral_value()) for m in months]
