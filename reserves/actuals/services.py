@@ -323,11 +323,11 @@ def _locked_if_still_ours(claim: Claim, working: str) -> LedgerImport | None:
 
 
 def _pause_for_fault_tests() -> None:
-    # LEDGER_TEST_DELAY_SECONDS (unset in production) holds a claimed import for that long, so
-    # the fault tests can kill the worker in the middle.
+    # LEDGER_TEST_DELAY_SECONDS (whole seconds; unset in production) holds a claimed import
+    # for that long, so the fault tests can kill the worker in the middle.
     delay = os.environ.get("LEDGER_TEST_DELAY_SECONDS")
     if delay:
-        time.sleep(float(delay))  # seconds, read from the environment: a duration, not money
+        time.sleep(int(delay))  # whole seconds, read from the environment
 
 
 # Checking ----------------------------------------------------------------------------------
